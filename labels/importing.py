@@ -1,0 +1,227 @@
+"""Import articles into a project: parse, dedup by content hash, bulk insert.
+
+One transaction per file: a file either lands whole or not at all, and its error names the
+file and line. Other files of the same run keep their own outcome.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import IntegrityError, transaction
+
+from labels import parsing
+from labels.models import Article, Paragraph, Project
+
+Parser = Callable[..., list[parsing.ParsedArticle]]
+
+PARSERS: dict[str, Parser] = {
+    "txt": parsing.parse_txt,
+    "jsonl": parsing.parse_jsonl,
+}
+FORMATS = ("auto", *PARSERS)
+PARAGRAPH_BATCH = 5000
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+@dataclass
+class FileOutcome:
+    path: str
+    articles: int = 0
+    duplicates: int = 0
+    paragraphs: int = 0
+    error: str | None = None
+
+
+@dataclass
+class ImportSummary:
+    outcomes: list[FileOutcome] = field(default_factory=list)
+
+    @property
+    def files(self) -> int:
+        return len(self.outcomes)
+
+    @property
+    def articles(self) -> int:
+        return sum(o.articles for o in self.outcomes)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(o.duplicates for o in self.outcomes)
+
+    @property
+    def paragraphs(self) -> int:
+        return sum(o.paragraphs for o in self.outcomes)
+
+    @property
+    def errors(self) -> list[str]:
+        return [o.error for o in self.outcomes if o.error]
+
+    def describe(self) -> str:
+        return (
+            f"{self.files} file(s), {self.articles} article(s) imported, "
+            f"{self.duplicates} duplicate(s) skipped, {self.paragraphs} paragraph(s), "
+            f"{len(self.errors)} file(s) with errors"
+        )
+
+
+def content_hash(article: parsing.ParsedArticle) -> str:
+    """SHA-256 over the paragraph texts: the same article imported twice hashes the same."""
+    digest = hashlib.sha256()
+    for paragraph in article.paragraphs:
+        digest.update(paragraph.text.encode("utf-8"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def text_hash(text: str) -> str:
+    """Hash of the normalised text, so a recurring footer matches across articles."""
+    normalised = _WHITESPACE.sub(" ", text).strip().lower()
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
+
+def collect_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Explicit files as given; directories expanded to their supported files, sorted."""
+    supported = set(parsing.SUFFIX_FORMATS) | set(EXTRA_SUFFIXES)
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in supported)
+            )
+        else:
+            files.append(path)
+    return files
+
+
+# Suffixes that other parsers register (e.g. HTML); collect_files picks them up from folders.
+EXTRA_SUFFIXES: dict[str, str] = {}
+
+
+def parse_bytes(data: bytes, *, name: str, fmt: str = "auto") -> list[parsing.ParsedArticle]:
+    """Parse the bytes of file ``name``; raises ParseError naming the file and line."""
+    if fmt == "auto":
+        suffix = Path(name).suffix.lower()
+        fmt = parsing.SUFFIX_FORMATS.get(suffix) or EXTRA_SUFFIXES.get(suffix, "")
+        if not fmt:
+            raise parsing.ParseError(name, None, f"unknown format {suffix or '(no extension)'!r}")
+    parser = PARSERS.get(fmt)
+    if parser is None:
+        raise parsing.ParseError(name, None, f"unknown format {fmt!r}")
+    if not data.strip():
+        raise parsing.ParseError(name, 1, "empty file")
+    return parser(data, file=name)
+
+
+def import_bytes(*, project: Project, data: bytes, name: str, fmt: str = "auto") -> FileOutcome:
+    """Parse and store one file's articles in one transaction; errors land in the outcome."""
+    outcome = FileOutcome(path=name)
+    try:
+        articles = parse_bytes(data, name=name, fmt=fmt)
+        with transaction.atomic():
+            store_articles(project=project, articles=articles, name=name, outcome=outcome)
+    except parsing.ParseError as exc:
+        outcome.articles = outcome.duplicates = outcome.paragraphs = 0
+        outcome.error = str(exc)
+    except IntegrityError:
+        # Another import of the same articles committed first; nothing of this file stayed.
+        outcome.articles = outcome.duplicates = outcome.paragraphs = 0
+        outcome.error = f"{name}: a concurrent import added the same articles; run it again"
+    return outcome
+
+
+def import_file(*, project: Project, path: Path, fmt: str = "auto") -> FileOutcome:
+    """Import one file from disk (see import_bytes)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return FileOutcome(path=str(path), error=f"{path}: cannot read: {exc.strerror}")
+    return import_bytes(project=project, data=data, name=str(path), fmt=fmt)
+
+
+def import_paths(
+    *, project: Project, paths: Sequence[str | Path], fmt: str = "auto"
+) -> ImportSummary:
+    """Import every file below ``paths``, each in its own transaction."""
+    summary = ImportSummary()
+    for path in collect_files(paths):
+        summary.outcomes.append(import_file(project=project, path=path, fmt=fmt))
+    return summary
+
+
+def store_articles(
+    *,
+    project: Project,
+    articles: Sequence[parsing.ParsedArticle],
+    name: str,
+    outcome: FileOutcome,
+) -> None:
+    """Insert the new articles and their paragraphs. Call inside a transaction."""
+    hashes = [content_hash(article) for article in articles]
+    existing_hashes = set(
+        Article.objects.filter(project=project, content_hash__in=hashes).values_list(
+            "content_hash", flat=True
+        )
+    )
+    ids = [article.external_id for article in articles]
+    existing_ids = set(
+        Article.objects.filter(project=project, external_id__in=ids).values_list(
+            "external_id", flat=True
+        )
+    )
+    new: list[tuple[parsing.ParsedArticle, str]] = []
+    seen_ids: set[str] = set()
+    seen_hashes: set[str] = set()
+    for article, digest in zip(articles, hashes, strict=True):
+        if digest in existing_hashes or digest in seen_hashes:
+            outcome.duplicates += 1
+            continue
+        if article.external_id in existing_ids or article.external_id in seen_ids:
+            raise parsing.ParseError(
+                name,
+                article.line,
+                f"article id {article.external_id!r} already exists with different content",
+            )
+        seen_ids.add(article.external_id)
+        seen_hashes.add(digest)
+        new.append((article, digest))
+
+    rows = Article.objects.bulk_create(
+        Article(
+            project=project,
+            external_id=article.external_id,
+            title=article.title,
+            url=article.url,
+            source=article.source or source_of(article.url),
+            meta=article.meta,
+            content_hash=digest,
+            open_slots=project.overlap,
+        )
+        for article, digest in new
+    )
+    paragraphs = (
+        Paragraph(
+            article=row,
+            index=index,
+            text=paragraph.text,
+            meta=paragraph.meta,
+            text_hash=text_hash(paragraph.text),
+        )
+        for row, (article, _) in zip(rows, new, strict=True)
+        for index, paragraph in enumerate(article.paragraphs)
+    )
+    Paragraph.objects.bulk_create(paragraphs, batch_size=PARAGRAPH_BATCH)
+    outcome.articles = len(new)
+    outcome.paragraphs = sum(len(article.paragraphs) for article, _ in new)
+
+
+def source_of(url: str) -> str:
+    """The host of an http(s) url, or an empty string."""
+    match = re.match(r"^https?://([^/?#:@]+)", url.strip(), flags=re.IGNORECASE)
+    return match.group(1).lower() if match else ""

@@ -1,0 +1,33 @@
+from django.core.management.base import BaseCommand, CommandParser
+
+from labels import importing, projects
+
+
+class Command(BaseCommand):
+    help = "Import articles from txt / jsonl files or folders into a project."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", metavar="PATH")
+        parser.add_argument("--project", required=True, metavar="SLUG")
+        parser.add_argument("--format", dest="fmt", default="auto", choices=importing.FORMATS)
+
+    def handle(
+        self, *args: object, paths: list[str], project: str, fmt: str, **options: object
+    ) -> None:
+        target, created = projects.get_or_create_project(slug=project)
+        if created:
+            self.stdout.write(f"Created project {target.slug!r} with the default labels.")
+        summary = importing.import_paths(project=target, paths=paths, fmt=fmt)
+        for outcome in summary.outcomes:
+            if outcome.error:
+                self.stderr.write(outcome.error)
+            else:
+                self.stdout.write(
+                    f"{outcome.path}: {outcome.articles} imported, "
+                    f"{outcome.duplicates} duplicate(s), {outcome.paragraphs} paragraph(s)"
+                )
+        self.stdout.write(summary.describe())
+        if summary.errors or not summary.outcomes:
+            if not summary.outcomes:
+                self.stderr.write("no supported files found")
+            raise SystemExit(1)

@@ -1,0 +1,272 @@
+"""The data model: projects of articles split into paragraphs, labelled by annotators.
+
+Constraints live here; the write paths that keep them (queue, annotating, gold) live in their
+own modules. No signals and no logic in save().
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+DEFAULT_LABELS = (
+    ("body", "Body", "1"),
+    ("boilerplate", "Boilerplate", "2"),
+    ("quote", "Quote", "3"),
+    ("caption", "Caption", "4"),
+)
+
+
+class Project(models.Model):
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    guidelines = models.TextField(blank=True, help_text="Markdown; shown to annotators.")
+    overlap = models.PositiveSmallIntegerField(
+        default=2, help_text="How many different annotators label each article."
+    )
+    assignment_timeout = models.DurationField(
+        default=timedelta(hours=24),
+        help_text="An in-progress assignment idle this long is released to others.",
+    )
+    show_suggestions = models.BooleanField(
+        default=False,
+        help_text="Show pre-annotation suggestions to annotators (off for unbiased agreement).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(overlap__gte=1), name="project_overlap_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Label(models.Model):
+    """One entry of a project's ordered label set, with the key that applies it."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="labels")
+    value = models.SlugField(max_length=64)
+    name = models.CharField(max_length=100)
+    key = models.CharField(max_length=1, help_text="Keyboard shortcut, one character.")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["project", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "value"], name="label_value_unique"),
+            models.UniqueConstraint(fields=["project", "key"], name="label_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        ANNOTATOR = "annotator", "Annotator"
+        REVIEWER = "reviewer", "Reviewer"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.ANNOTATOR)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.project} ({self.role})"
+
+
+class Article(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="articles")
+    external_id = models.CharField(max_length=255)
+    title = models.TextField(blank=True)
+    url = models.TextField(blank=True)
+    source = models.CharField(max_length=255, blank=True, help_text="Site or import source.")
+    meta = models.JSONField(default=dict, blank=True)
+    content_hash = models.CharField(max_length=64, help_text="SHA-256 of the paragraph texts.")
+    # Denormalised: overlap minus live (in progress or submitted) assignments. Kept in step by
+    # labels.queue inside the transaction that changes an assignment, so the next-article
+    # query is one index range scan however many articles the project holds.
+    open_slots = models.PositiveSmallIntegerField(default=0)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "content_hash"], name="article_hash_unique"),
+            models.UniqueConstraint(fields=["project", "external_id"], name="article_id_unique"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["project", "open_slots", "id"],
+                name="article_open_slots",
+                condition=Q(open_slots__gt=0),
+            ),
+            models.Index(fields=["project", "source"], name="article_source"),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class Paragraph(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="paragraphs")
+    index = models.PositiveIntegerField()
+    text = models.TextField()
+    meta = models.JSONField(default=dict, blank=True)
+    # SHA-256 of the whitespace-normalised, lower-cased text: finds the same footer or pitch
+    # across articles of one site.
+    text_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    suggested_label = models.CharField(max_length=64, blank=True)
+    suggestion_confidence = models.FloatField(null=True, blank=True)
+    suggestion_source = models.CharField(max_length=64, blank=True)
+    suggestion_version = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["article", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "index"], name="paragraph_index_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}#{self.index}"
+
+
+class Assignment(models.Model):
+    """One annotator's turn at one article."""
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", "In progress"
+        SUBMITTED = "submitted", "Submitted"
+        SKIPPED = "skipped", "Skipped"
+        RELEASED = "released", "Released (idle too long)"
+
+    LIVE = (Status.IN_PROGRESS, Status.SUBMITTED)
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="assignments")
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.IN_PROGRESS)
+    started_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(auto_now_add=True)
+    active_seconds = models.FloatField(default=0)
+    skip_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "annotator"], name="assignment_one_per_annotator"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["annotator", "status"], name="assignment_annotator_status"),
+            models.Index(fields=["status", "last_activity_at"], name="assignment_activity"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.annotator} on {self.article} ({self.status})"
+
+
+class Annotation(models.Model):
+    """One annotator's current label for one paragraph; updated in place."""
+
+    paragraph = models.ForeignKey(Paragraph, on_delete=models.CASCADE, related_name="annotations")
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="annotations")
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="annotations")
+    from_suggestion = models.BooleanField(
+        default=False, help_text="The annotator accepted the suggested label."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["paragraph", "assignment"], name="annotation_one_per_assignment"
+            ),
+        ]
+        indexes = [models.Index(fields=["assignment", "paragraph"], name="annotation_assignment")]
+
+    def __str__(self) -> str:
+        return f"{self.paragraph} = {self.label}"
+
+
+class AnnotationEvent(models.Model):
+    """Append-only history of every label change: undo reads it, nothing is ever lost."""
+
+    class Action(models.TextChoices):
+        SET = "set", "Set"
+        UNDO = "undo", "Undo"
+        ACCEPT_SUGGESTION = "accept", "Accepted suggestion"
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="events")
+    paragraph = models.ForeignKey(Paragraph, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=8, choices=Action.choices, default=Action.SET)
+    label = models.ForeignKey(
+        Label, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    previous_label = models.ForeignKey(
+        Label, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["assignment", "-id"], name="event_assignment_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.paragraph_id} -> {self.label_id}"
+
+
+class Flag(models.Model):
+    """An annotator marks a paragraph as unsure, with an optional note for reviewers."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="flags")
+    paragraph = models.ForeignKey(Paragraph, on_delete=models.CASCADE, related_name="flags")
+    note = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "paragraph"], name="flag_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"flag on {self.paragraph_id}"
+
+
+class GoldLabel(models.Model):
+    """The accepted label of a paragraph, decided by a reviewer or an explicit rule."""
+
+    class Source(models.TextChoices):
+        ADJUDICATED = "adjudicated", "Adjudicated by a reviewer"
+        MAJORITY = "majority", "Accepted majority"
+        SITE_MEMORY = "site_memory", "Applied from a recurring paragraph"
+        IMPORTED = "imported", "Imported"
+
+    paragraph = models.OneToOneField(Paragraph, on_delete=models.CASCADE, related_name="gold")
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="gold_labels")
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.ADJUDICATED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    decided_at = models.DateTimeField(auto_now=True)
+    note = models.CharField(max_length=1000, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.paragraph} = {self.label} ({self.source})"
