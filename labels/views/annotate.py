@@ -1,22 +1,18 @@
-"""Thin typed views: parse the request, call a domain function, render."""
+"""The annotator's screens: project list and page, next article, labelling, submit."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.middleware import HtmxDetails
 
 from labels import access, annotating, queue
 from labels.forms import LabelForm, SubmitForm
 from labels.models import Annotation, Article, Assignment, Label
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
+from labels.views.http import HtmxHttpRequest
 
 
 @login_required
