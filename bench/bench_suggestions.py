@@ -55,6 +55,7 @@ def main() -> None:
     from labels import extractor, parsing, suggest
 
     corpus_pairs, corpus_rules, corpus_keys = [], defaultdict(Counter), []
+    corpus_by_label: dict[str, Counter] = defaultdict(Counter)
     for page in _pages(options.corpus):
         path = options.corpus / "html" / f"{page['id']}.html"
         [article] = extractor.parse_html_with_extractor(path.read_bytes(), file=path.name)
@@ -66,6 +67,7 @@ def main() -> None:
         corpus_pairs += pairs
         for s, t in zip(suggestions, truth, strict=True):
             corpus_rules[s.rule][t] += 1
+            corpus_by_label[s.label][t] += 1
         corpus_keys.append(_keystrokes([s == t for s, t in pairs]))
 
     [seed] = parsing.parse_txt(SEED.read_bytes(), file=SEED.name)
@@ -81,6 +83,13 @@ def main() -> None:
     print()
     print(f"Corpus: {len(corpus_keys)} pages, {len(corpus_pairs)} paragraphs (two-class truth)")
     _print_accuracy(corpus_pairs)
+    print("  before folding, where each suggested label falls:")
+    print(f"  {'suggested':<13}{'paragraphs':>11}{'in body':>9}{'outside':>9}")
+    for label in ("body", "quote", "caption", "boilerplate"):
+        counts = corpus_by_label[label]
+        print(
+            f"  {label:<13}{sum(counts.values()):>11}{counts['body']:>9}{counts['boilerplate']:>9}"
+        )
     print()
     print(f"Seed: 1 article, {len(seed_pairs)} paragraphs (four labels)")
     _print_accuracy(seed_pairs)

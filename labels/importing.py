@@ -173,6 +173,18 @@ def import_paths(
     return summary
 
 
+def import_named_files(
+    *, project: Project, files: Iterable[tuple[str, bytes]], suggest: bool = True
+) -> ImportSummary:
+    """Import (name, bytes) pairs, e.g. a web upload; the same outcomes as from disk."""
+    summary = ImportSummary()
+    for name, data in files:
+        summary.outcomes.extend(
+            import_source(project=project, data=data, name=name, suggest=suggest)
+        )
+    return summary
+
+
 def import_source(
     *, project: Project, data: bytes, name: str, fmt: str = "auto", suggest: bool = True
 ) -> list[FileOutcome]:

@@ -29,7 +29,8 @@ BODY, BOILERPLATE, QUOTE, CAPTION = "body", "boilerplate", "quote", "caption"
 # us, related) only fire on short paragraphs, because a body paragraph may mention them.
 SHORT = 200
 HIGH_LINK_DENSITY = 0.5
-QUOTED_SHARE = 0.6  # "a direct quotation": the quoted span is at least this share of the text
+QUOTED_SHARE = 0.6
+RESUMED_WORDS = 25  # "a direct quotation": the quoted span is at least this share of the text
 
 
 @dataclass(frozen=True)
@@ -62,11 +63,11 @@ def suggest_article(
         )
         suggestion = suggest_paragraph(candidate)
         suggestions.append(suggestion)
-        # The items under a "Related" header are short teasers; a long paragraph or one the
-        # extractor keeps means the article text has resumed.
+        # The items under a "Related" header are short teasers (headlines, dates); a paragraph
+        # of real prose length, or one the extractor keeps, means the article has resumed.
         if _related_header(candidate):
             after_related = True
-        elif not _is_short(candidate) or _extracted(candidate) is True:
+        elif _words(text) >= RESUMED_WORDS or _extracted(candidate) is True:
             after_related = False
     return suggestions
 
@@ -120,7 +121,7 @@ _PHOTO_CREDIT = re.compile(
     r"""
     \((?:photo|image|picture|video)\s*(?:credit)?\s*:       # (photo credit: GPO), (Photo: AP)
     | \b(?:photo|image|picture|photograph|illustration|graphic)s?\s*(?:credit|courtesy)?\s*:\s*\S
-    | \bcredit\s*:\s*\S                                     # ...rabbitCredit: Getty
+    | credit\s*:\s*\S                                       # ...rabbitCredit: Getty
     | \bimage\s+(?:copyright|caption)\b                     # BBC: Image copyright EPA
     | \bmedia\s+caption                                     # BBC video captions
     | \b(?:getty\s+images|shutterstock|ap\s+photo|afp\s+via\s+getty|istock(?:photo)?)\b
@@ -241,7 +242,7 @@ def _related_list(c: Candidate) -> bool:
     """A "Related ..." header, an element whose class says so, or a short item under one."""
     if _related_header(c):
         return True
-    if c.after_related and _is_short(c) and _extracted(c) is not True:
+    if c.after_related and _words(c.text) < RESUMED_WORDS and _extracted(c) is not True:
         return True
     path = c.meta.get("path")
     return isinstance(path, str) and bool(
