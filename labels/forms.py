@@ -40,9 +40,9 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data: object, initial: object = None) -> list:
         single = super().clean
-        if isinstance(data, list | tuple):
+        if isinstance(data, list | tuple) and data:
             return [single(item, initial) for item in data]
-        return [single(data, initial)]
+        return [single(data or None, initial)]  # an empty list is "no file": required fails
 
 
 class UploadForm(forms.Form):
