@@ -31,6 +31,7 @@ import argparse
 import json
 import statistics
 import sys
+import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -52,17 +53,28 @@ def main() -> None:
     arguments.add_argument("--rules", action="store_true", help="also print per-rule counts")
     options = arguments.parse_args()
     sys.path.insert(0, str(ROOT))
-    from labels import extractor, parsing, suggest
+    from labels import extractor, parsing, suggest, webpages
 
     corpus_pairs, corpus_rules, corpus_keys = [], defaultdict(Counter), []
     corpus_by_label: dict[str, Counter] = defaultdict(Counter)
+    timings: dict[str, list[float]] = defaultdict(list)
     for page in _pages(options.corpus):
         path = options.corpus / "html" / f"{page['id']}.html"
-        [article] = extractor.parse_html_with_extractor(path.read_bytes(), file=path.name)
+        data = path.read_bytes()
+        started = time.perf_counter()
+        parsing_only = webpages.parse_html(data, file=path.name)
+        parsed = time.perf_counter()
+        [article] = extractor.parse_html_with_extractor(data, file=path.name)
+        extracted = time.perf_counter()
         truth = [_in_body(p.text, page["article_body"]) for p in article.paragraphs]
         suggestions = suggest.suggest_article(
             [(p.text, p.meta) for p in article.paragraphs], title=article.title
         )
+        suggested = time.perf_counter()
+        assert len(parsing_only[0].paragraphs) == len(article.paragraphs)
+        timings["segmenting"].append(parsed - started)
+        timings["segmenting + trafilatura"].append(extracted - parsed)
+        timings["rules"].append(suggested - extracted)
         pairs = [(FOLD[s.label], t) for s, t in zip(suggestions, truth, strict=True)]
         corpus_pairs += pairs
         for s, t in zip(suggestions, truth, strict=True):
@@ -101,6 +113,14 @@ def main() -> None:
         without = statistics.fmean(row[0] for row in rows)
         with_ = statistics.fmean(row[1] for row in rows)
         print(f"{name:<8}{without:>9.1f}{with_:>7.1f}{1 - with_ / without:>8.0%}")
+    print()
+    print("Time per corpus page (ms)")
+    for name, seconds in timings.items():
+        milliseconds = sorted(1000 * value for value in seconds)
+        print(
+            f"  {name:<26} median {statistics.median(milliseconds):6.1f}"
+            f"   max {milliseconds[-1]:6.1f}"
+        )
     if options.rules:
         for name, rules in (("corpus", corpus_rules), ("seed", seed_rules)):
             print()

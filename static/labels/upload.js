@@ -14,6 +14,8 @@
   const maxFiles = Number(form.dataset.maxFiles);
 
   const megabytes = (bytes) => (bytes / 1024 / 1024).toFixed(1) + " MB";
+  // htmx reports the upload's progress and then the response's; only the first is ours.
+  let uploaded = false;
 
   function showError(message) {
     const result = document.getElementById("upload-result");
@@ -47,6 +49,7 @@
   });
 
   form.addEventListener("htmx:beforeRequest", () => {
+    uploaded = false;
     box.hidden = false;
     bar.removeAttribute("value"); // indeterminate until the first progress event
     text.textContent = "Uploading…";
@@ -55,7 +58,8 @@
 
   form.addEventListener("htmx:xhr:progress", (event) => {
     const { loaded, total } = event.detail;
-    if (!total) return;
+    if (!total || uploaded) return;
+    uploaded = loaded >= total;
     bar.max = total;
     bar.value = loaded;
     text.textContent =
