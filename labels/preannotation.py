@@ -10,7 +10,7 @@ decided label, and stores the result on the paragraph with its source and versio
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
@@ -32,15 +32,9 @@ from labels.models import (
     Project,
 )
 
-SUGGESTION_FIELDS = [
-    "suggested_label",
-    "suggestion_confidence",
-    "suggestion_source",
-    "suggestion_version",
-]
 RULES_SOURCE = "rules"
 ARTICLES_PER_BATCH = 200
-UPDATE_BATCH = 1000
+UPDATE_BATCH = 5000  # ids per UPDATE: under PostgreSQL's and SQLite's bound-parameter limits
 
 
 class NoSuggestion(Exception):
@@ -57,10 +51,16 @@ def suggest_imported(*, project: Project, hashes: Iterable[str]) -> Counter:
     Only paragraphs without a suggestion are touched, so a duplicate keeps what it has. Call
     inside the import's transaction.
     """
-    paragraphs = Paragraph.objects.filter(
-        article__project=project, article__content_hash__in=list(hashes), suggestion_version=""
-    )
-    return store_suggestions(project=project, paragraphs=paragraphs)
+    hashes = list(hashes)
+    totals: Counter = Counter()
+    for start in range(0, len(hashes), ARTICLES_PER_BATCH):
+        paragraphs = Paragraph.objects.filter(
+            article__project=project,
+            article__content_hash__in=hashes[start : start + ARTICLES_PER_BATCH],
+            suggestion_version="",
+        )
+        totals += store_suggestions(project=project, paragraphs=paragraphs)
+    return totals
 
 
 def resuggest_project(*, project: Project) -> Counter:
@@ -88,6 +88,10 @@ def store_suggestions(*, project: Project, paragraphs: QuerySet[Paragraph]) -> C
         project=project, keys=[(p.article.source, p.text_hash) for p in rows]
     )
     counts: Counter = Counter()
+    # Paragraphs that get the same suggestion are written by one UPDATE: a rule always gives
+    # the same label and confidence, so a batch holds a few dozen distinct suggestions at
+    # most, where bulk_update would build a CASE over every row (ten times slower).
+    same: dict[tuple[str, float | None, str, str], list[int]] = defaultdict(list)
     for _, group in groupby(rows, key=lambda p: p.article_id):
         article_rows = list(group)
         article = article_rows[0].article
@@ -110,12 +114,16 @@ def store_suggestions(*, project: Project, paragraphs: QuerySet[Paragraph]) -> C
                 # The project labels differently: no suggestion rather than a foreign label,
                 # but the version is kept so the paragraph counts as done.
                 label, confidence, source = "", None, ""
-            paragraph.suggested_label = label
-            paragraph.suggestion_confidence = confidence
-            paragraph.suggestion_source = source
-            paragraph.suggestion_version = version
+            same[label, confidence, source, version].append(paragraph.pk)
             counts[label or "(none)", source.split(":")[0] or "(none)"] += 1
-    Paragraph.objects.bulk_update(rows, SUGGESTION_FIELDS, batch_size=UPDATE_BATCH)
+    for (label, confidence, source, version), ids in same.items():
+        for start in range(0, len(ids), UPDATE_BATCH):
+            Paragraph.objects.filter(pk__in=ids[start : start + UPDATE_BATCH]).update(
+                suggested_label=label,
+                suggestion_confidence=confidence,
+                suggestion_source=source,
+                suggestion_version=version,
+            )
     return counts
 
 

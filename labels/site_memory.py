@@ -30,6 +30,7 @@ GOLD, AGREED = "gold", "agreed"
 SOURCE = "site_memory"
 VERSION = "memory-1"
 CONFIDENCE = {GOLD: 0.95, AGREED: 0.9}
+HASHES_PER_QUERY = 5000  # keeps each IN list under the databases' bound-parameter limits
 
 SiteText = tuple[str, str]  # (Article.source, Paragraph.text_hash)
 
@@ -56,18 +57,28 @@ class RecurringText:
 
 
 def decisions_for(*, project: Project, keys: Iterable[SiteText]) -> dict[SiteText, list[Decision]]:
-    """Every decided occurrence of these site texts in the project (two queries)."""
+    """Every decided occurrence of these site texts in the project (two queries per
+    HASHES_PER_QUERY distinct texts)."""
     keys = {(source, digest) for source, digest in keys if source and digest}
-    if not keys:
-        return {}
+    hashes = sorted({digest for _, digest in keys})
+    found: dict[SiteText, list[Decision]] = defaultdict(list)
+    for start in range(0, len(hashes), HASHES_PER_QUERY):
+        _collect_decisions(project, keys, hashes[start : start + HASHES_PER_QUERY], found)
+    return dict(found)
+
+
+def _collect_decisions(
+    project: Project,
+    keys: set[SiteText],
+    hashes: list[str],
+    found: dict[SiteText, list[Decision]],
+) -> None:
     sources = {source for source, _ in keys}
-    hashes = {digest for _, digest in keys}
     scope = {
         "paragraph__article__project": project,
         "paragraph__article__source__in": sources,
         "paragraph__text_hash__in": hashes,
     }
-    found: dict[SiteText, list[Decision]] = defaultdict(list)
     gold_paragraphs: set[int] = set()
     for paragraph_id, article_id, source, digest, label in GoldLabel.objects.filter(
         **scope
@@ -100,7 +111,6 @@ def decisions_for(*, project: Project, keys: Iterable[SiteText]) -> dict[SiteTex
         key = (row["paragraph__article__source"], row["paragraph__text_hash"])
         if key in keys and row["paragraph_id"] not in gold_paragraphs:
             found[key].append(Decision(row["paragraph__article_id"], row["label"], AGREED))
-    return dict(found)
 
 
 def remembered_label(decisions: Iterable[Decision], *, article_id: int) -> Decision | None:
