@@ -202,7 +202,8 @@ def last_undoable(history: Iterable[HistoryEntry]) -> list[HistoryEntry]:
 
 @transaction.atomic
 def undo_last_change(*, assignment: Assignment, active_seconds: float = 0.0) -> list[int]:
-    """Revert the newest standing change of this assignment; returns the paragraph ids it touched.
+    """Revert the newest standing change of this assignment; returns the paragraph ids it touched
+    (in the order they were changed).
 
     A paragraph whose change had no previous label becomes unlabelled again (the annotation
     row is removed; the history keeps every step, the undo included).
@@ -218,7 +219,8 @@ def undo_last_change(*, assignment: Assignment, active_seconds: float = 0.0) -> 
     target = last_undoable(history)
     if not target:
         return []
-    paragraph_ids = [entry.paragraph_id for entry in target]
+    # Oldest first: for a run that is document order, so the caller can focus its start.
+    paragraph_ids = [entry.paragraph_id for entry in reversed(target)]
     current = {
         annotation.paragraph_id: annotation
         for annotation in Annotation.objects.filter(
@@ -319,8 +321,10 @@ def submit_assignment(*, assignment: Assignment, active_seconds: float = 0) -> A
 
 def progress(assignment: Assignment) -> dict[str, int]:
     """Paragraphs in the assignment's article and how many of them it has labelled (one query)."""
+    # The join brings in every annotator's annotations: count paragraphs, not joined rows,
+    # or other people's work would inflate the total (and leak how many labelled it).
     return Paragraph.objects.filter(article_id=assignment.article_id).aggregate(
-        total=Count("pk"),
+        total=Count("pk", distinct=True),
         labelled=Count("annotations", filter=Q(annotations__assignment=assignment)),
     )
 
