@@ -90,6 +90,19 @@ def claim_next(*, user: AbstractBaseUser, project: Project) -> Assignment | None
         return None
 
 
+class ProbedExists(Exists):
+    """EXISTS that PostgreSQL checks row by row through an index, never as a join.
+
+    Left alone, the planner turns NOT EXISTS into an anti-join that first reads every
+    assignment the user ever had (and, misestimating a heavy user, compares each candidate
+    against all of them). ``OFFSET 0`` keeps the subquery a per-row subplan: one probe of the
+    unique (article, annotator) index for each candidate the scan visits.
+    """
+
+    def as_postgresql(self, compiler: object, connection: object, **extra: object) -> object:
+        return self.as_sql(compiler, connection, template="EXISTS(%(subquery)s OFFSET 0)", **extra)
+
+
 def open_articles_for(*, user: AbstractBaseUser, project: Project) -> QuerySet[Article]:
     """Candidates for the user's next claim, best first, row-locked with SKIP LOCKED.
 
@@ -99,7 +112,7 @@ def open_articles_for(*, user: AbstractBaseUser, project: Project) -> QuerySet[A
     touched = Assignment.objects.filter(article=OuterRef("pk"), annotator=user)
     return (
         Article.objects.filter(project=project, open_slots__gt=0)
-        .filter(~Exists(touched))
+        .filter(~ProbedExists(touched))
         .order_by("open_slots", "id")
         .select_for_update(skip_locked=True, of=("self",))
     )
