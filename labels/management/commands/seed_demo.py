@@ -8,6 +8,20 @@ from django.core.management.base import BaseCommand, CommandParser
 from labels import importing, projects
 from labels.models import Membership
 
+DEMO_GUIDELINES = """\
+Label **every** paragraph by what it is on the page, not by what it says.
+
+| label | use it for |
+| --- | --- |
+| Body | the article's own running text, including its subheadings |
+| Boilerplate | navigation, bylines and dates, share and subscribe pitches, "Related content", ads, legal lines |
+| Quote | a pull quote or a quoted passage set apart from the text |
+| Caption | the text under or beside a photo, video or chart |
+
+Unsure? Press `f` to flag the paragraph with a note, then pick your best guess.
+Runs of boilerplate: press `Shift` with the label key on the first one.
+"""
+
 DEMO_USERS = (
     ("admin", Membership.Role.REVIEWER, True),
     ("annie", Membership.Role.ANNOTATOR, False),
@@ -26,7 +40,8 @@ class Command(BaseCommand):
         target, created = projects.get_or_create_project(slug=project)
         if created:
             target.name = "Demo: news paragraphs"
-            target.save(update_fields=["name"])
+            target.guidelines = DEMO_GUIDELINES
+            target.save(update_fields=["name", "guidelines"])
         summary = importing.import_paths(project=target, paths=[seeds])
         self.stdout.write(f"Seeds: {summary.describe()}")
         for error in summary.errors:
