@@ -141,3 +141,28 @@ def test_help_overlay_flag_with_note_and_skip_with_reason(live_server, page, set
     nxt = Assignment.objects.get(annotator=user, status=Assignment.Status.IN_PROGRESS)
     assert nxt.article == following
     assert page.url.endswith(f"/a/{nxt.pk}/")
+
+
+def test_active_time_is_counted_while_acting_and_sent_when_leaving(live_server, page, setup):
+    project, article, user = setup
+    log_in_and_start(page, live_server, project, "annie")
+    assignment = Assignment.objects.get(annotator=user)
+
+    page.keyboard.press("1")
+    wait_for_count(page, 1, 6)
+    for _ in range(3):  # moving around is acting too; no request is sent for it
+        page.wait_for_timeout(900)
+        page.keyboard.press("j")
+    expect(page.locator("#article-time")).not_to_have_text("0:00")
+    assignment.refresh_from_db()
+    before = assignment.active_seconds
+
+    page.goto(f"{live_server.url}/p/{project.slug}/")  # pagehide sends the beacon
+
+    for _ in range(50):
+        assignment.refresh_from_db()
+        if assignment.active_seconds > before:
+            break
+        page.wait_for_timeout(100)
+    assert assignment.active_seconds >= before + 2
+    assert assignment.active_seconds < 60
