@@ -38,10 +38,6 @@ from django.utils import timezone
 
 from labels.models import Article, Assignment, Membership, Project
 
-# A claim that finds its candidate already full (a drifted counter, corrected on the spot)
-# tries the next one; more than a handful in a row would mean something else is wrong.
-MAX_CLAIM_ATTEMPTS = 8
-
 
 class NotAMember(Exception):
     """Only members of a project (annotators or reviewers) label its articles."""
@@ -77,7 +73,7 @@ def claim_next(*, user: AbstractBaseUser, project: Project) -> Assignment | None
         )
         if current is not None:
             return current
-        for _ in range(MAX_CLAIM_ATTEMPTS):
+        while True:
             article = open_articles_for(user=user, project=project).first()
             if article is None:
                 return None
@@ -87,7 +83,8 @@ def claim_next(*, user: AbstractBaseUser, project: Project) -> Assignment | None
             Article.objects.filter(pk=article.pk).update(open_slots=max(free - 1, 0))
             if free > 0:
                 return Assignment.objects.create(article=article, annotator=user)
-        return None
+            # A drifted counter, now corrected to 0: the candidate set shrank, so this loop
+            # ends after at most one pass per drifted article.
 
 
 class ProbedExists(Exists):
