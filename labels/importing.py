@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from labels import parsing
 from labels.models import Article, Paragraph, Project
@@ -216,9 +216,43 @@ def store_articles(
         for row, (article, _) in zip(rows, new, strict=True)
         for index, paragraph in enumerate(article.paragraphs)
     )
-    Paragraph.objects.bulk_create(paragraphs, batch_size=PARAGRAPH_BATCH)
+    insert_paragraphs(paragraphs=paragraphs)
     outcome.articles = len(new)
     outcome.paragraphs = sum(len(article.paragraphs) for article, _ in new)
+
+
+def insert_paragraphs(*, paragraphs: Iterable[Paragraph]) -> int:
+    """Insert unsaved paragraphs in bulk; returns how many. Call inside a transaction.
+
+    PostgreSQL gets one COPY (several times faster than multi-row INSERTs, and the import's
+    hot path); other databases get batched bulk_create. Constraints hold either way.
+    """
+    if connection.vendor == "postgresql":
+        return copy_paragraphs(paragraphs=paragraphs)
+    return bulk_create_paragraphs(paragraphs=paragraphs)
+
+
+def copy_paragraphs(*, paragraphs: Iterable[Paragraph]) -> int:
+    """COPY the paragraphs into PostgreSQL; every concrete column, values prepared as Django saves them."""
+    fields = [f for f in Paragraph._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    sql = (
+        f"COPY {quote(Paragraph._meta.db_table)} "
+        f"({', '.join(quote(f.column) for f in fields)}) FROM STDIN"
+    )
+    count = 0
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for paragraph in paragraphs:
+            copy.write_row(
+                [f.get_db_prep_save(f.pre_save(paragraph, True), connection) for f in fields]
+            )
+            count += 1
+    return count
+
+
+def bulk_create_paragraphs(*, paragraphs: Iterable[Paragraph]) -> int:
+    """Insert the paragraphs with batched multi-row INSERTs (the portable path)."""
+    return len(Paragraph.objects.bulk_create(paragraphs, batch_size=PARAGRAPH_BATCH))
 
 
 def source_of(url: str) -> str:

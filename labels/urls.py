@@ -1,6 +1,6 @@
 from django.urls import path
 
-from labels.views import annotate
+from labels.views import annotate, export
 
 app_name = "labels"
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path("a/<int:assignment_id>/", annotate.annotate, name="annotate"),
     path("a/<int:assignment_id>/submit/", annotate.submit, name="submit"),
     path("paragraph/<int:paragraph_id>/label/", annotate.set_label, name="set_label"),
+    path("p/<slug:slug>/export/", export.export_gold, name="export_gold"),
+    path("p/<slug:slug>/export/card/", export.export_card, name="export_card"),
 ]

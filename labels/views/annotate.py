@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from labels import access, annotating, queue
-from labels.forms import LabelForm, SubmitForm
+from labels.forms import ExportForm, LabelForm, SubmitForm
 from labels.models import Annotation, Article, Assignment, Label
 from labels.views.http import HtmxHttpRequest
 
@@ -27,12 +27,14 @@ def project_list(request: HtmxHttpRequest) -> HttpResponse:
 def project_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     project = access.project_for_member(request.user, slug)
     mine = Assignment.objects.filter(annotator=request.user, article__project=project)
+    is_reviewer = access.is_reviewer(request.user, project)
     context = {
         "project": project,
         "labels": list(project.labels.all()),
         "submitted": mine.filter(status=Assignment.Status.SUBMITTED).count(),
         "in_progress": mine.filter(status=Assignment.Status.IN_PROGRESS).first(),
-        "is_reviewer": access.is_reviewer(request.user, project),
+        "is_reviewer": is_reviewer,
+        "export_form": ExportForm() if is_reviewer else None,
     }
     return render(request, "labels/project.html", context)
 
