@@ -233,7 +233,7 @@ def insert_paragraphs(*, paragraphs: Iterable[Paragraph]) -> int:
 
 
 def copy_paragraphs(*, paragraphs: Iterable[Paragraph]) -> int:
-    """COPY the paragraphs into PostgreSQL; every concrete column, values prepared as Django saves them."""
+    """COPY paragraphs into PostgreSQL: every column, each value prepared as save() would."""
     fields = [f for f in Paragraph._meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
     sql = (
@@ -241,7 +241,12 @@ def copy_paragraphs(*, paragraphs: Iterable[Paragraph]) -> int:
         f"({', '.join(quote(f.column) for f in fields)}) FROM STDIN"
     )
     count = 0
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+    # Raw psycopg COPY: wrap its errors so callers see Django's IntegrityError as elsewhere.
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+        cursor.cursor.copy(sql) as copy,
+    ):
         for paragraph in paragraphs:
             copy.write_row(
                 [f.get_db_prep_save(f.pre_save(paragraph, True), connection) for f in fields]
