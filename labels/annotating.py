@@ -94,6 +94,7 @@ def submit_assignment(*, assignment: Assignment, active_seconds: float = 0) -> A
 def progress(assignment: Assignment) -> dict[str, int]:
     """Paragraphs in the assignment's article and how many of them it has labelled (one query)."""
     return Paragraph.objects.filter(article_id=assignment.article_id).aggregate(
-        total=Count("pk"),
+        # The join repeats a paragraph once per annotator who labelled it: count it once.
+        total=Count("pk", distinct=True),
         labelled=Count("annotations", filter=Q(annotations__assignment=assignment)),
     )
