@@ -18,11 +18,12 @@ import json
 import os
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -30,7 +31,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from labels.gold import DEFAULT_POLICY, GoldDecision, GoldPolicy, derive_gold
+from labels.gold import DEFAULT_POLICY, UNRESOLVED, GoldDecision, GoldPolicy, derive_gold
 from labels.models import Annotation, Article, Assignment, GoldLabel, Label, Paragraph, Project
 from labels.splits import DEFAULT_SPLIT, Split, split_of
 
@@ -41,6 +42,7 @@ BODY_LABELS = ("body", "quote")
 ARTICLES_PER_BATCH = 500
 BLOCK_BYTES = 1 << 16
 PSEUDONYM_SALT = "labels.export.pseudonym"
+NOTHING_TO_DECIDE = GoldDecision(None, UNRESOLVED, None)
 # json.dumps(ensure_ascii=False) leaves these raw, and str.splitlines() (and some JSONL
 # readers) split lines on them. They only ever occur inside JSON strings, where the escape
 # means the same text, so every line of the file stays one JSON document for every reader.
@@ -94,14 +96,13 @@ class SplitCounts:
 
 @dataclass
 class ExportStats:
-    """What one export wrote (filled while streaming) and what the project held."""
+    """What one export wrote (tallied while streaming) and what the project held."""
 
-    lines: int = 0
     articles: int = 0
-    paragraphs: int = 0
-    labels: Counter[str] = field(default_factory=Counter)  # "null" counts unresolved ones
-    gold_sources: Counter[str] = field(default_factory=Counter)
-    splits: defaultdict[str, SplitCounts] = field(default_factory=lambda: defaultdict(SplitCounts))
+    lines_by_split: Counter[str] = field(default_factory=Counter)
+    # One count per paragraph written: (split, label or "null", gold_source). One tally
+    # instead of a counter per figure keeps the per-paragraph cost of a large export low.
+    tally: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     annotators: Counter[str] = field(default_factory=Counter)  # annotations in the output
     project_paragraphs: int = 0
     project_gold: int = 0
@@ -114,17 +115,47 @@ class ExportStats:
     sha256: str | None = None  # set once the whole output has been produced
     bytes: int = 0
 
+    @property
+    def lines(self) -> int:
+        return sum(self.lines_by_split.values())
 
-@dataclass(frozen=True)
-class GoldParagraph:
+    @property
+    def paragraphs(self) -> int:
+        return sum(self.tally.values())
+
+    @property
+    def labels(self) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for (_, label, _), n in self.tally.items():
+            counts[label] += n
+        return counts
+
+    @property
+    def gold_sources(self) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for (_, _, source), n in self.tally.items():
+            counts[source] += n
+        return counts
+
+    @property
+    def splits(self) -> defaultdict[str, SplitCounts]:
+        splits: defaultdict[str, SplitCounts] = defaultdict(SplitCounts)
+        for name, n in self.lines_by_split.items():
+            splits[name].lines = n
+        for (name, label, _), n in self.tally.items():
+            splits[name].paragraphs += n
+            splits[name].labels[label] += n
+        return splits
+
+
+class GoldParagraph(NamedTuple):
     index: int
     text: str
     decision: GoldDecision
-    annotations: list[tuple[str, str]]  # (annotator name or pseudonym, label), sorted
+    annotations: tuple[tuple[str, str], ...]  # (annotator name or pseudonym, label), sorted
 
 
-@dataclass(frozen=True)
-class GoldArticle:
+class GoldArticle(NamedTuple):
     external_id: str
     title: str
     url: str
@@ -231,13 +262,16 @@ def gold_articles(
             .order_by("article_id", "index")
             .values_list("pk", "article_id", "index", "text")
         ):
-            annotations = sorted(given.pop(paragraph_id, ()))
+            annotations = tuple(sorted(given.pop(paragraph_id, ())))
             gold_id = stored.get(paragraph_id)
-            decision = derive_gold(
-                [label for _, label in annotations],
-                adjudicated=label_values[gold_id] if gold_id else None,
-                policy=options.policy,
-            )
+            if annotations or gold_id:
+                decision = derive_gold(
+                    [label for _, label in annotations],
+                    adjudicated=label_values[gold_id] if gold_id else None,
+                    policy=options.policy,
+                )
+            else:
+                decision = NOTHING_TO_DECIDE
             stats.project_paragraphs += 1
             if decision.label is not None:
                 stats.project_gold += 1
@@ -247,76 +281,80 @@ def gold_articles(
                 stats.project_unlabelled += 1
             by_article[article_id].append(GoldParagraph(index, text, decision, annotations))
         for pk, external_id, title, url, meta in articles:
-            yield GoldArticle(
-                external_id=external_id,
-                title=title,
-                url=url,
-                meta=meta,
-                split=split_of(external_id, options.split),
-                paragraphs=by_article.pop(pk, []),
-            )
+            split = split_of(external_id, options.split)
+            yield GoldArticle(external_id, title, url, meta, split, by_article.pop(pk, []))
 
 
-def _count(stats: ExportStats, article: GoldArticle, paragraph: GoldParagraph) -> None:
-    label = paragraph.decision.label or "null"
-    stats.paragraphs += 1
-    stats.labels[label] += 1
-    stats.gold_sources[paragraph.decision.source] += 1
-    split = stats.splits[article.split]
-    split.paragraphs += 1
-    split.labels[label] += 1
+def _count(stats: ExportStats, split: str, paragraph: GoldParagraph) -> None:
+    decision = paragraph.decision
+    stats.tally[(split, decision.label or "null", decision.source)] += 1
     for name, _ in paragraph.annotations:
         stats.annotators[name] += 1
-
-
-def _count_line(stats: ExportStats, article: GoldArticle) -> None:
-    stats.lines += 1
-    stats.splits[article.split].lines += 1
 
 
 def _agreement(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+# The string encoder json.dumps(ensure_ascii=False) itself uses.
+_string = json.encoder.encode_basestring
+
+
 def _json(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(value)
+
+
+class _JsonOf(dict):
+    """value -> its JSON text, computed once: labels, names and annotation lists repeat a lot."""
+
+    def __init__(self, encode: Callable[[object], str], limit: int = 100_000) -> None:
+        super().__init__()
+        self.encode = encode
+        self.limit = limit
+
+    def __missing__(self, key: object) -> str:
+        if len(self) >= self.limit:
+            self.clear()  # bounded: memory stays flat however many combinations occur
+        text = self[key] = self.encode(key)
+        return text
+
+
+def _annotations_json(annotations: tuple[tuple[str, str], ...]) -> str:
+    return _json([{"annotator": name, "label": label} for name, label in annotations])
 
 
 def paragraph_lines(
     articles: Iterable[GoldArticle], *, options: ExportOptions, stats: ExportStats
 ) -> Iterator[str]:
-    """--unit paragraph: one line per gold paragraph (plus unresolved annotated ones if asked)."""
+    """--unit paragraph: one line per gold paragraph (plus unresolved annotated ones if asked).
+
+    The hot loop of a large export: the line is assembled from pre-encoded pieces in the key
+    order json.dumps would write (tests check they agree byte for byte).
+    """
+    include_unresolved = options.include_unresolved
+    values = _JsonOf(_json)
+    annotation_lists = _JsonOf(_annotations_json)
     for article in articles:
-        written = False
+        written = 0
+        article_id = values[article.external_id]
+        split = values[article.split]
         for paragraph in article.paragraphs:
-            decision = paragraph.decision
-            if decision.label is None and not (
-                options.include_unresolved and paragraph.annotations
-            ):
+            index, text, (label, source, agreement), annotations = paragraph
+            if label is None and not (include_unresolved and annotations):
                 continue
-            _count(stats, article, paragraph)
-            _count_line(stats, article)
-            written = True
+            _count(stats, article.split, paragraph)
+            written += 1
+            share = "null" if agreement is None else repr(round(agreement, 4))
             yield (
-                _json(
-                    {
-                        "id": f"{article.external_id}#{paragraph.index}",
-                        "article_id": article.external_id,
-                        "index": paragraph.index,
-                        "split": article.split,
-                        "text": paragraph.text,
-                        "label": decision.label,
-                        "gold_source": decision.source,
-                        "agreement": _agreement(decision.agreement),
-                        "annotations": [
-                            {"annotator": name, "label": label}
-                            for name, label in paragraph.annotations
-                        ],
-                    }
-                )
-                + "\n"
+                f'{{"id":{_string(f"{article.external_id}#{index}")},"article_id":{article_id},'
+                f'"index":{index},"split":{split},"text":{_string(text)},'
+                f'"label":{values[label]},"gold_source":{values[source]},"agreement":{share},'
+                f'"annotations":{annotation_lists[annotations]}}}\n'
             )
-        stats.articles += written
+        if written:
+            stats.articles += 1
+            stats.lines_by_split[article.split] += written
 
 
 def article_lines(
@@ -328,10 +366,10 @@ def article_lines(
         annotated = any(p.annotations for p in article.paragraphs)
         if not (decided or (options.include_unresolved and annotated)):
             continue
-        _count_line(stats, article)
+        stats.lines_by_split[article.split] += 1
         stats.articles += 1
         for paragraph in article.paragraphs:
-            _count(stats, article, paragraph)
+            _count(stats, article.split, paragraph)
         yield (
             _json(
                 {
@@ -372,10 +410,10 @@ def articlebody_chunks(
     for article in articles:
         if not article.paragraphs or any(p.decision.label is None for p in article.paragraphs):
             continue
-        _count_line(stats, article)
+        stats.lines_by_split[article.split] += 1
         stats.articles += 1
         for paragraph in article.paragraphs:
-            _count(stats, article, paragraph)
+            _count(stats, article.split, paragraph)
         body = "\n\n".join(p.text for p in article.paragraphs if p.decision.label in BODY_LABELS)
         entry = {"articleBody": body, "url": article.url}
         yield f"{separator}{_json(article.external_id)}:{_json(entry)}"

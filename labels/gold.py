@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 ADJUDICATED = "adjudicated"
 UNANIMOUS = "unanimous"
@@ -52,8 +53,9 @@ class GoldPolicy:
         ]
 
 
-@dataclass(frozen=True)
-class GoldDecision:
+class GoldDecision(NamedTuple):
+    """A tuple, not a dataclass: an export makes one per paragraph, a million at a time."""
+
     label: str | None  # None: unresolved
     source: str  # one of SOURCES: the rule that decided
     agreement: float | None  # share of annotations equal to the label; None without both
@@ -79,8 +81,8 @@ def derive_gold(
     if total == 0 or total < policy.min_annotations:
         return GoldDecision(None, UNRESOLVED, None)
     first = labels[0]
-    # Most paragraphs are unanimous: one pass, no counting dict.
-    if all(label == first for label in labels):
+    # Most paragraphs are unanimous: one C-level count, no counting dict.
+    if labels.count(first) == total:
         return GoldDecision(first, UNANIMOUS, 1.0)
     counts: dict[str, int] = {}
     for label in labels:

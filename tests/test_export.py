@@ -356,6 +356,22 @@ def test_tricky_text_round_trips_byte_exact_through_json_loads(project, tmp_path
     assert "漢字".encode() in raw  # UTF-8, not ASCII escapes
 
 
+def test_paragraph_lines_are_exactly_what_json_dumps_writes(project):
+    article = make_article(project, 'ids "with" ✓ #', TRICKY[:3] + TRICKY[4:])
+    labelled(
+        project,
+        article,
+        {"ann": ["body", "quote", "body", "caption", "body"], "bob": ["body"] * 3 + ["quote"] * 2},
+    )
+    GoldLabelFactory(paragraph=article.paragraphs.get(index=4), label=label_of(project, "quote"))
+
+    lines = run_export(project, "--include-unresolved", "--anonymize").splitlines()
+
+    assert len(lines) == 5
+    for line in lines:
+        assert line == json.dumps(json.loads(line), ensure_ascii=False, separators=(",", ":"))
+
+
 def test_articlebody_round_trips_tricky_text(project):
     article = make_article(project, "t", TRICKY)
     labelled(project, article, {"ann": ["body"] * len(TRICKY), "bob": ["body"] * len(TRICKY)})
