@@ -17,10 +17,23 @@ import numpy as np
 from django.conf import settings
 from django.db.models import Count
 
+from labels import agreement
 from labels.export import ExportOptions, ExportStats, write_atomically
 from labels.models import Annotation, Assignment, Label, Project
 
 CARD_VERSION = 1
+# The agreement figures the Markdown card lists (the JSON card has the whole report).
+AGREEMENT_FIGURES = (
+    "units",
+    "annotations",
+    "annotators",
+    "krippendorff_alpha",
+    "alpha_ci95",
+    "alpha_reading",
+    "fleiss_kappa",
+    "percent_agreement",
+    "gwet_ac1",
+)
 SPLIT_METHOD = (
     "first 8 bytes of SHA-256 of the article id, as a fraction of 2^64, against the cumulative "
     "percentages; depends only on the article id and the ratios"
@@ -65,19 +78,25 @@ def label_count_matrix(*, project: Project) -> tuple[np.ndarray, list[str]]:
 
 
 def agreement_figures(*, project: Project) -> tuple[dict | None, str]:
-    """The project's agreement figures over submitted annotations, or None and the reason.
+    """The project's agreement report over submitted annotations, or None and the reason.
 
-    Uses the reliability module when the app has it, else the pure agreement module on the
-    label-count matrix. Call inside the export's snapshot so the figures match its lines.
+    Call inside the export's snapshot so the figures describe the same annotations as its
+    lines. Prefers the reliability module (the reviewer dashboard's figures) when the app
+    has it; else summarises the label-count matrix with the pure agreement module.
     """
     if importlib.util.find_spec("labels.reliability") is not None:
         reliability = importlib.import_module("labels.reliability")
         return reliability.project_agreement(project=project), ""
-    if importlib.util.find_spec("labels.agreement") is not None:
-        agreement = importlib.import_module("labels.agreement")
-        counts, labels = label_count_matrix(project=project)
-        return agreement.summarize(counts, labels), ""
-    return None, "this version of the app has no agreement module yet"
+    counts, labels = label_count_matrix(project=project)
+    if not counts.size:
+        return None, agreement.NO_ANNOTATIONS
+    annotators = (
+        Assignment.objects.filter(article__project=project, status=Assignment.Status.SUBMITTED)
+        .values("annotator_id")
+        .distinct()
+        .count()
+    )
+    return agreement.summarize(counts, labels, annotators=annotators), ""
 
 
 def build_card(
@@ -203,9 +222,10 @@ def card_markdown(card: dict) -> str:
     if card["agreement"] is None:
         lines.append(f"Not available: {_cell(card['agreement_note'])}.")
     else:
-        for name, value in card["agreement"].items():
-            if isinstance(value, int | float | str) or value is None:
-                lines.append(f"- {_cell(name)}: {_cell(value)}")
+        figures = card["agreement"]
+        for name in AGREEMENT_FIGURES:
+            if name in figures:
+                lines.append(f"- {name.replace('_', ' ')}: {_cell(figures[name])}")
     return "\n".join(lines) + "\n"
 
 

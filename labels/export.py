@@ -27,10 +27,11 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from annotator.db_router import replica_reads
 from labels.gold import DEFAULT_POLICY, UNRESOLVED, GoldDecision, GoldPolicy, derive_gold
 from labels.models import Annotation, Article, Assignment, GoldLabel, Label, Paragraph, Project
 from labels.splits import DEFAULT_SPLIT, Split, split_of
@@ -165,14 +166,15 @@ class GoldArticle(NamedTuple):
 
 
 @contextmanager
-def snapshot() -> Iterator[None]:
-    """One transaction whose reads all see the same committed state.
+def snapshot(using: str = "default") -> Iterator[None]:
+    """One transaction on database ``using`` whose reads all see the same committed state.
 
     On PostgreSQL: REPEATABLE READ, READ ONLY. Inside a caller's transaction the caller's
     isolation applies (the level can only be set by a transaction's first statement).
     """
+    connection = connections[using]
     outermost = not connection.in_atomic_block
-    with transaction.atomic():
+    with transaction.atomic(using=using):
         if outermost and connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -441,7 +443,9 @@ def export_text(
     With ``with_agreement`` the project's agreement figures are read in the same snapshot.
     """
     formatter = FORMATTERS[(options.fmt, options.unit)]
-    with snapshot():
+    # Exports are the heavy reads a replica is for (annotator/db_router.py); without one
+    # configured every read stays on the primary.
+    with replica_reads() as alias, snapshot(using=alias):
         stats.exported_at = timezone.now()
         articles = gold_articles(
             project=project, options=options, stats=stats, batch_size=batch_size

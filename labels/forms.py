@@ -83,3 +83,52 @@ class ExportForm(forms.Form):
 def _or_default(value: object, default: object) -> object:
     """A form value, or the default when the field was left empty (0 is a value)."""
     return default if value is None else value
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one ``<input type=file multiple>`` (Django's documented recipe)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: object, initial: object = None) -> list:
+        single = super().clean
+        if isinstance(data, list | tuple) and data:
+            return [single(item, initial) for item in data]
+        return [single(data or None, initial)]  # an empty list is "no file": required fails
+
+
+class UploadForm(forms.Form):
+    """Files to import; names and contents are checked by the importer, not here."""
+
+    files = MultipleFileField(
+        allow_empty_file=True,  # an empty file gets the importer's "empty file" error
+        error_messages={"required": "Choose at least one file to upload."},
+    )
+
+
+class SiteMemoryForm(forms.Form):
+    """Which recurring text, on which site, gets which label."""
+
+    source = forms.CharField(max_length=255)
+    text_hash = forms.RegexField(regex=r"^[0-9a-f]{64}$")
+    label = forms.CharField(max_length=64, strip=False)
+
+    def __init__(self, *args: object, labels: list[Label], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.labels_by_value = {label.value: label for label in labels}
+
+    def clean_label(self) -> Label:
+        value = self.cleaned_data["label"]
+        if value not in self.labels_by_value:
+            raise forms.ValidationError(f"unknown label {value[:64]!r}")
+        return self.labels_by_value[value]
+
+
+class ShowSuggestionsForm(forms.Form):
+    show_suggestions = forms.BooleanField(required=False)

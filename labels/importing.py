@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.db import IntegrityError, connection, transaction
 
-from labels import parsing
+from labels import archives, extractor, parsing, preannotation
 from labels.models import Article, Paragraph, Project
 
 Parser = Callable[..., list[parsing.ParsedArticle]]
@@ -22,6 +22,7 @@ Parser = Callable[..., list[parsing.ParsedArticle]]
 PARSERS: dict[str, Parser] = {
     "txt": parsing.parse_txt,
     "jsonl": parsing.parse_jsonl,
+    "html": extractor.parse_html_with_extractor,
 }
 FORMATS = ("auto", *PARSERS)
 PARAGRAPH_BATCH = 5000
@@ -36,6 +37,7 @@ class FileOutcome:
     duplicates: int = 0
     paragraphs: int = 0
     error: str | None = None
+    skipped: str | None = None  # an archive member we do not import (not an error)
 
 
 @dataclass
@@ -62,11 +64,16 @@ class ImportSummary:
     def errors(self) -> list[str]:
         return [o.error for o in self.outcomes if o.error]
 
+    @property
+    def skipped(self) -> int:
+        return sum(1 for o in self.outcomes if o.skipped)
+
     def describe(self) -> str:
+        skipped = f", {self.skipped} unsupported archive member(s) skipped" if self.skipped else ""
         return (
             f"{self.files} file(s), {self.articles} article(s) imported, "
             f"{self.duplicates} duplicate(s) skipped, {self.paragraphs} paragraph(s), "
-            f"{len(self.errors)} file(s) with errors"
+            f"{len(self.errors)} file(s) with errors{skipped}"
         )
 
 
@@ -101,7 +108,9 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
 
 
 # Suffixes that other parsers register (e.g. HTML); collect_files picks them up from folders.
-EXTRA_SUFFIXES: dict[str, str] = {}
+# A .zip is read as an archive (see import_source), whatever --format says.
+EXTRA_SUFFIXES: dict[str, str] = {".html": "html", ".htm": "html", ".zip": "zip"}
+ARCHIVE_SUFFIX = ".zip"
 
 
 def parse_bytes(data: bytes, *, name: str, fmt: str = "auto") -> list[parsing.ParsedArticle]:
@@ -119,13 +128,20 @@ def parse_bytes(data: bytes, *, name: str, fmt: str = "auto") -> list[parsing.Pa
     return parser(data, file=name)
 
 
-def import_bytes(*, project: Project, data: bytes, name: str, fmt: str = "auto") -> FileOutcome:
-    """Parse and store one file's articles in one transaction; errors land in the outcome."""
+def import_bytes(
+    *, project: Project, data: bytes, name: str, fmt: str = "auto", suggest: bool = True
+) -> FileOutcome:
+    """Parse and store one file's articles in one transaction; errors land in the outcome.
+
+    With ``suggest`` the new paragraphs get their suggested labels in the same transaction.
+    """
     outcome = FileOutcome(path=name)
     try:
         articles = parse_bytes(data, name=name, fmt=fmt)
         with transaction.atomic():
             store_articles(project=project, articles=articles, name=name, outcome=outcome)
+            if suggest and outcome.articles:
+                preannotation.suggest_imported(project=project, hashes=map(content_hash, articles))
     except parsing.ParseError as exc:
         outcome.articles = outcome.duplicates = outcome.paragraphs = 0
         outcome.error = str(exc)
@@ -136,23 +152,87 @@ def import_bytes(*, project: Project, data: bytes, name: str, fmt: str = "auto")
     return outcome
 
 
-def import_file(*, project: Project, path: Path, fmt: str = "auto") -> FileOutcome:
-    """Import one file from disk (see import_bytes)."""
+def import_file(
+    *, project: Project, path: Path, fmt: str = "auto", suggest: bool = True
+) -> list[FileOutcome]:
+    """Import one file from disk (see import_source)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return FileOutcome(path=str(path), error=f"{path}: cannot read: {exc.strerror}")
-    return import_bytes(project=project, data=data, name=str(path), fmt=fmt)
+        return [FileOutcome(path=str(path), error=f"{path}: cannot read: {exc.strerror}")]
+    return import_source(project=project, data=data, name=str(path), fmt=fmt, suggest=suggest)
 
 
 def import_paths(
-    *, project: Project, paths: Sequence[str | Path], fmt: str = "auto"
+    *, project: Project, paths: Sequence[str | Path], fmt: str = "auto", suggest: bool = True
 ) -> ImportSummary:
     """Import every file below ``paths``, each in its own transaction."""
     summary = ImportSummary()
     for path in collect_files(paths):
-        summary.outcomes.append(import_file(project=project, path=path, fmt=fmt))
+        summary.outcomes.extend(import_file(project=project, path=path, fmt=fmt, suggest=suggest))
     return summary
+
+
+def import_named_files(
+    *, project: Project, files: Iterable[tuple[str, bytes]], suggest: bool = True
+) -> ImportSummary:
+    """Import (name, bytes) pairs, e.g. a web upload; the same outcomes as from disk."""
+    summary = ImportSummary()
+    for name, data in files:
+        summary.outcomes.extend(
+            import_source(project=project, data=data, name=name, suggest=suggest)
+        )
+    return summary
+
+
+def import_source(
+    *, project: Project, data: bytes, name: str, fmt: str = "auto", suggest: bool = True
+) -> list[FileOutcome]:
+    """One outcome for a file, or one per member for a .zip archive (see import_archive)."""
+    if Path(name).suffix.lower() == ARCHIVE_SUFFIX:
+        return import_archive(project=project, data=data, name=name, suggest=suggest)
+    return [import_bytes(project=project, data=data, name=name, fmt=fmt, suggest=suggest)]
+
+
+def import_archive(
+    *, project: Project, data: bytes, name: str, suggest: bool = True
+) -> list[FileOutcome]:
+    """Import every supported member of a zip archive, each in its own transaction.
+
+    Members are parsed by their own suffix and named ``archive.zip:folder/page.html`` in
+    their outcomes. A refused archive (see labels.archives for the limits) is one error
+    outcome; a refused member is an error for that member only; an unsupported member
+    (an image, a nested archive) is reported as skipped. Nothing is written to disk.
+    """
+    try:
+        members = archives.iter_members(data, file=name, wanted=is_importable_member)
+    except parsing.ParseError as exc:
+        return [FileOutcome(path=name, error=str(exc))]
+    outcomes: list[FileOutcome] = []
+    for member in members:
+        # Windows zip tools may write backslashes; the outcome and external id use slashes.
+        member_path = member.name.replace("\\", "/")
+        member_name = f"{name}:{member_path}"
+        if member.error:
+            outcomes.append(FileOutcome(path=member_name, error=f"{member_name}: {member.error}"))
+        elif member.unsupported:
+            suffix = Path(member_path).suffix.lower() or "(no extension)"
+            outcomes.append(
+                FileOutcome(path=member_name, skipped=f"unsupported file type {suffix!r}")
+            )
+        else:
+            outcomes.append(
+                import_bytes(project=project, data=member.data, name=member_name, suggest=suggest)
+            )
+    if not outcomes:
+        outcomes.append(FileOutcome(path=name, error=f"{name}: the archive holds no files"))
+    return outcomes
+
+
+def is_importable_member(name: str) -> bool:
+    """Archive members we parse: the text and HTML formats, never a nested archive."""
+    suffix = Path(name.replace("\\", "/")).suffix.lower()
+    return suffix in parsing.SUFFIX_FORMATS or EXTRA_SUFFIXES.get(suffix) in PARSERS
 
 
 def store_articles(

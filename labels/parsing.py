@@ -15,6 +15,8 @@ from pathlib import PurePath
 TEXT_FORMATS = ("txt", "jsonl")
 SUFFIX_FORMATS = {".txt": "txt", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
+ARCHIVE_MEMBER_SEPARATOR = ".zip:"
+
 _BLANK_LINES = re.compile(r"\n[ \t\f\v]*\n(?:[ \t\f\v]*\n)*")
 _JSONL_KEYS = {"id", "title", "url", "source", "meta", "text", "paragraphs"}
 
@@ -57,6 +59,13 @@ def format_for(path: str, requested: str = "auto") -> str:
     return SUFFIX_FORMATS[suffix]
 
 
+def external_id_from(file: str) -> str:
+    """The file's name without folders or extension; for an archive member, named
+    ``archive.zip:folder/page.html`` by the importer, the member's (``page``)."""
+    _, separator, member = file.rpartition(ARCHIVE_MEMBER_SEPARATOR)
+    return PurePath(member if separator else file).stem
+
+
 def decode_utf8(data: bytes, *, file: str) -> str:
     """Decode UTF-8 (a BOM is dropped); undecodable bytes are an error naming their line."""
     try:
@@ -85,7 +94,7 @@ def parse_txt(data: bytes, *, file: str) -> list[ParsedArticle]:
         raise ParseError(file, 1, "empty file: no paragraphs")
     return [
         ParsedArticle(
-            external_id=PurePath(file).stem,
+            external_id=external_id_from(file),
             title=paragraphs[0],
             paragraphs=tuple(ParsedParagraph(text=p) for p in paragraphs),
         )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from labels.views import annotate, export
+from labels.views import annotate, export, suggestions, upload
 
 app_name = "labels"
 
@@ -13,4 +13,28 @@ urlpatterns = [
     path("paragraph/<int:paragraph_id>/label/", annotate.set_label, name="set_label"),
     path("p/<slug:slug>/export/", export.export_gold, name="export_gold"),
     path("p/<slug:slug>/export/card/", export.export_card, name="export_card"),
+    # Import from the browser and suggested labels (reviewer pages, annotator accept actions).
+    path("p/<slug:slug>/upload/", upload.upload, name="upload"),
+    path("p/<slug:slug>/suggestions/", suggestions.suggestion_report, name="suggestions"),
+    path(
+        "p/<slug:slug>/suggestions/show/",
+        suggestions.set_show_suggestions,
+        name="set_show_suggestions",
+    ),
+    path("p/<slug:slug>/site-memory/", suggestions.site_memory_page, name="site_memory"),
+    path(
+        "p/<slug:slug>/site-memory/apply/",
+        suggestions.apply_site_memory,
+        name="apply_site_memory",
+    ),
+    path(
+        "paragraph/<int:paragraph_id>/accept/",
+        suggestions.accept_suggestion,
+        name="accept_suggestion",
+    ),
+    path(
+        "a/<int:assignment_id>/accept-all/",
+        suggestions.accept_all_suggestions,
+        name="accept_all_suggestions",
+    ),
 ]

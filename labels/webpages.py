@@ -20,13 +20,12 @@ import codecs
 import re
 import textwrap
 from itertools import islice
-from pathlib import PurePath
 from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
 
-from labels.parsing import ParsedArticle, ParsedParagraph, ParseError
+from labels.parsing import ParsedArticle, ParsedParagraph, ParseError, external_id_from
 
 # Elements whose content is never visible text (or is code, or a form control's value).
 DROPPED_TAGS = frozenset(
@@ -164,7 +163,7 @@ def parse_html(data: bytes, *, file: str) -> list[ParsedArticle]:
     title = _collapse(metas.get("og:title", "")) or _title_text(root) or first_heading
     return [
         ParsedArticle(
-            external_id=PurePath(file).stem,
+            external_id=external_id_from(file),
             title=title or paragraphs[0].text,
             paragraphs=tuple(paragraphs),
             url=url,

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from django.contrib.auth import get_user_model
 
-from labels import card, export
+from labels import agreement, card, export
 from labels.models import Assignment
 from tests.factories import (
     AnnotationFactory,
@@ -50,10 +50,36 @@ def test_label_count_matrix_of_an_unlabelled_project_is_empty(project):
     assert counts.shape == (0, 4)
 
 
-def test_the_card_carries_agreement_figures_or_says_why_not(project):
+def test_agreement_figures_summarise_the_submitted_annotations(project):
+    article = ArticleFactory(project=project)
+    paragraphs = [ParagraphFactory(article=article, index=i) for i in range(4)]
+    plan = {
+        ("ann", Assignment.Status.SUBMITTED): ["body", "body", "quote", "body"],
+        ("bob", Assignment.Status.SUBMITTED): ["body", "body", "quote", "quote"],
+        ("wip", Assignment.Status.IN_PROGRESS): ["caption"] * 4,
+    }
+    for (name, status), labels in plan.items():
+        user = get_user_model().objects.create(username=name)
+        assignment = AssignmentFactory(article=article, annotator=user, status=status)
+        for paragraph, value in zip(paragraphs, labels, strict=True):
+            AnnotationFactory(
+                assignment=assignment, paragraph=paragraph, label=label_of(project, value)
+            )
+
     figures, note = card.agreement_figures(project=project)
 
-    assert (figures is None) == bool(note)
+    expected = [[2, 0, 0, 0], [2, 0, 0, 0], [0, 0, 2, 0], [1, 0, 1, 0]]
+    assert note == ""
+    assert (figures["units"], figures["annotations"], figures["annotators"]) == (4, 8, 2)
+    assert figures["percent_agreement"] == pytest.approx(0.75)
+    assert figures["krippendorff_alpha"] == pytest.approx(
+        agreement.krippendorff_alpha_nominal(expected).value
+    )
+    assert figures["coincidence"]["labels"] == ["body", "boilerplate", "quote", "caption"]
+
+
+def test_agreement_of_a_project_without_annotations_is_null_with_the_reason(project):
+    assert card.agreement_figures(project=project) == (None, agreement.NO_ANNOTATIONS)
 
 
 def test_the_markdown_card_escapes_table_cells(project):

@@ -451,7 +451,8 @@ def test_card_counts_equal_the_lines_written_and_hash_the_file(project, tmp_path
     assert card["split"]["ratios"] == {"train": 80, "dev": 10, "test": 10}
     assert card["app_version"] == "0.1.0"
     assert card["exported_at"]
-    assert "agreement" in card
+    assert card["agreement"]["annotations"] == 180
+    assert card["agreement"]["percent_agreement"] == pytest.approx(2 / 3)
     markdown = (tmp_path / "card.md").read_text("utf-8")
     assert card["file"]["sha256"] in markdown
     assert "| all | 90 | 90 | 30 | 30 | 1 | 29 |" in markdown

@@ -76,8 +76,8 @@ def test_a_large_jsonl_file_lands_whole_in_order_and_dedups(tmp_path):
     path = tmp_path / "big.jsonl"
     path.write_text("\n".join([*lines, lines[7]]), encoding="utf-8")
 
-    outcome = importing.import_file(project=project, path=path)
-    again = importing.import_file(project=project, path=path)
+    [outcome] = importing.import_file(project=project, path=path)
+    [again] = importing.import_file(project=project, path=path)
 
     assert (outcome.articles, outcome.duplicates, outcome.paragraphs, outcome.error) == (
         200,

@@ -4,23 +4,37 @@ from labels import importing, projects
 
 
 class Command(BaseCommand):
-    help = "Import articles from txt / jsonl files or folders into a project."
+    help = "Import articles from txt / jsonl / html files, zip archives or folders into a project."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="+", metavar="PATH")
         parser.add_argument("--project", required=True, metavar="SLUG")
         parser.add_argument("--format", dest="fmt", default="auto", choices=importing.FORMATS)
+        parser.add_argument(
+            "--no-suggestions",
+            dest="suggest",
+            action="store_false",
+            help="store no suggested labels now (run `manage.py suggest` later)",
+        )
 
     def handle(
-        self, *args: object, paths: list[str], project: str, fmt: str, **options: object
+        self,
+        *args: object,
+        paths: list[str],
+        project: str,
+        fmt: str,
+        suggest: bool,
+        **options: object,
     ) -> None:
         target, created = projects.get_or_create_project(slug=project)
         if created:
             self.stdout.write(f"Created project {target.slug!r} with the default labels.")
-        summary = importing.import_paths(project=target, paths=paths, fmt=fmt)
+        summary = importing.import_paths(project=target, paths=paths, fmt=fmt, suggest=suggest)
         for outcome in summary.outcomes:
             if outcome.error:
                 self.stderr.write(outcome.error)
+            elif outcome.skipped:
+                self.stderr.write(f"{outcome.path}: skipped: {outcome.skipped}")
             else:
                 self.stdout.write(
                     f"{outcome.path}: {outcome.articles} imported, "

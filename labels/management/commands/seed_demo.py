@@ -8,6 +8,16 @@ from django.core.management.base import BaseCommand, CommandParser
 from labels import importing, projects
 from labels.models import Membership
 
+# Real news pages from corpus/ (see corpus/README.md) so the demo shows web pages with photo
+# captions, embedded quotes, subscription prompts and related links, not only the text seed.
+DEMO_PAGES = (
+    "921019755f4a96ac4abf9dbcb4ef9d5ac202624a542d5ea70912330aa6fcc71f",  # news.sky.com
+    "d1c57d7821e5a5b27fb468c59489601bb2a042b1c05221166e3221d2b5dc217f",  # spacenews.com
+    "82b6d780c792df78dcfb00484d50c86fbc7f324a9eb5835b7615f028edb9a574",  # hosted.ap.org
+    "8267acacb9e4a109b1f7ee7bafe735b73e9c94180b703b131f9e90c9be044f39",  # hollywoodreporter.com
+    "7a457a4f71735c17b8b34fafc88835d225cf879b2d812311857a64cfc891eee9",  # nbcnews.com
+)
+
 DEMO_USERS = (
     ("admin", Membership.Role.REVIEWER, True),
     ("annie", Membership.Role.ANNOTATOR, False),
@@ -16,21 +26,36 @@ DEMO_USERS = (
 
 
 class Command(BaseCommand):
-    help = "Create the demo project from seeds/ and demo users (passwords printed once)."
+    help = (
+        "Create the demo project from seeds/ and a few corpus/ web pages, and demo users "
+        "(passwords printed once)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--project", default="demo")
         parser.add_argument("--seeds", default=str(Path(settings.BASE_DIR) / "seeds"))
+        parser.add_argument(
+            "--corpus",
+            default=str(Path(settings.BASE_DIR) / "corpus" / "html"),
+            help="folder holding the corpus pages listed in DEMO_PAGES",
+        )
 
-    def handle(self, *args: object, project: str, seeds: str, **options: object) -> None:
+    def handle(
+        self, *args: object, project: str, seeds: str, corpus: str, **options: object
+    ) -> None:
         target, created = projects.get_or_create_project(slug=project)
         if created:
+            # The demo shows suggested labels; reviewers can hide them on the project's
+            # "Suggested labels" page.
             target.name = "Demo: news paragraphs"
-            target.save(update_fields=["name"])
-        summary = importing.import_paths(project=target, paths=[seeds])
-        self.stdout.write(f"Seeds: {summary.describe()}")
-        for error in summary.errors:
-            self.stderr.write(error)
+            target.show_suggestions = True
+            target.save(update_fields=["name", "show_suggestions"])
+        pages = [Path(corpus) / f"{page}.html" for page in DEMO_PAGES]
+        for label, paths in (("Seeds", [seeds]), ("Corpus pages", pages)):
+            summary = importing.import_paths(project=target, paths=paths)
+            self.stdout.write(f"{label}: {summary.describe()}")
+            for error in summary.errors:
+                self.stderr.write(error)
 
         user_model = get_user_model()
         for username, role, staff in DEMO_USERS:

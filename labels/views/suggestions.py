@@ -1,0 +1,124 @@
+"""Suggested labels: the annotator accepts them; the reviewer measures them and applies site
+memory. Annotators only ever meet suggestions when the project shows them."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from labels import access, annotating, preannotation, site_memory
+from labels.forms import ShowSuggestionsForm, SiteMemoryForm
+from labels.models import Assignment, Project
+from labels.views.http import HtmxHttpRequest
+
+RECURRING_SHOWN = 100
+
+
+@login_required
+@require_POST
+def accept_suggestion(request: HtmxHttpRequest, paragraph_id: int) -> HttpResponse:
+    paragraph, assignment = access.paragraph_for_annotator(request.user, paragraph_id)
+    _require_shown(assignment)
+    labels = list(assignment.article.project.labels.all())
+    try:
+        annotation = preannotation.accept_suggestion(
+            assignment=assignment, paragraph=paragraph, labels=labels
+        )
+    except preannotation.NoSuggestion as exc:
+        return HttpResponseBadRequest(str(exc))
+    except annotating.AssignmentClosed as exc:
+        return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
+    if not request.htmx:
+        return redirect(reverse("labels:annotate", args=[assignment.pk]) + f"#p{paragraph.pk}")
+    context = {
+        "assignment": assignment,
+        "paragraph": paragraph,
+        "chosen": annotation.label,
+        "labels": labels,
+        **annotating.progress(assignment),
+    }
+    return render(request, "labels/annotate.html#paragraph-update", context)
+
+
+@login_required
+@require_POST
+def accept_all_suggestions(request: HtmxHttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = access.assignment_for_annotator(request.user, assignment_id)
+    _require_shown(assignment)
+    labels = list(assignment.article.project.labels.all())
+    try:
+        accepted = preannotation.accept_remaining_suggestions(assignment=assignment, labels=labels)
+    except annotating.AssignmentClosed as exc:
+        return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
+    messages.success(request, f"Accepted {accepted} suggestion{'s' if accepted != 1 else ''}.")
+    return redirect("labels:annotate", assignment_id=assignment.pk)
+
+
+@login_required
+@require_GET
+def suggestion_report(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    project = access.project_for_reviewer(request.user, slug)
+    context = {
+        "project": project,
+        "report": preannotation.suggestion_report(project=project),
+    }
+    return render(request, "labels/suggestions.html", context)
+
+
+@login_required
+@require_POST
+def set_show_suggestions(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    project = access.project_for_reviewer(request.user, slug)
+    form = ShowSuggestionsForm(request.POST)
+    form.is_valid()  # a missing box is "off"; nothing else can be invalid
+    show = bool(form.cleaned_data.get("show_suggestions"))
+    Project.objects.filter(pk=project.pk).update(show_suggestions=show)
+    messages.success(
+        request, f"Annotators {'now see' if show else 'no longer see'} suggested labels."
+    )
+    return redirect("labels:suggestions", slug=project.slug)
+
+
+@login_required
+@require_GET
+def site_memory_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    project = access.project_for_reviewer(request.user, slug)
+    context = {
+        "project": project,
+        "labels": list(project.labels.all()),
+        "recurring": site_memory.recurring_texts(project=project, limit=RECURRING_SHOWN),
+        "shown": RECURRING_SHOWN,
+    }
+    return render(request, "labels/site_memory.html", context)
+
+
+@login_required
+@require_POST
+def apply_site_memory(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    project = access.project_for_reviewer(request.user, slug)
+    form = SiteMemoryForm(request.POST, labels=list(project.labels.all()))
+    if not form.is_valid():
+        return HttpResponseBadRequest(form.errors.as_text())
+    created = site_memory.apply_to_occurrences(
+        project=project,
+        source=form.cleaned_data["source"],
+        text_hash=form.cleaned_data["text_hash"],
+        label=form.cleaned_data["label"],
+        reviewer=request.user,
+    )
+    messages.success(
+        request,
+        f"{form.cleaned_data['label'].name} is now the gold label of {created} more "
+        f"occurrence{'s' if created != 1 else ''} on {form.cleaned_data['source']}.",
+    )
+    return redirect("labels:site_memory", slug=project.slug)
+
+
+def _require_shown(assignment: Assignment) -> None:
+    """Suggestions do not exist for annotators of a project that hides them."""
+    if not assignment.article.project.show_suggestions:
+        raise Http404("No such suggestion.")
