@@ -19,16 +19,16 @@ TEXTS = [
 METAS = [{}, {"tag": "p", "nested": {"list": [1, "two", None]}}, {"quote": 'a "b" \\ c'}]
 
 
-def unsaved(article) -> list[Paragraph]:
+def rows(article) -> list[dict]:
     return [
-        Paragraph(
-            article=article,
-            index=index,
-            text=text,
-            meta=meta,
-            text_hash=importing.text_hash(text),
-            suggestion_confidence=0.25 if index == 1 else None,
-        )
+        {
+            "article_id": article.pk,
+            "index": index,
+            "text": text,
+            "meta": meta,
+            "text_hash": importing.text_hash(text),
+            **({"suggestion_confidence": 0.25, "suggested_label": "quote"} if index == 1 else {}),
+        }
         for index, (text, meta) in enumerate(zip(TEXTS, METAS, strict=True))
     ]
 
@@ -48,8 +48,8 @@ def test_copy_and_bulk_create_store_identical_rows():
     project = ProjectFactory()
     by_copy, by_insert = ArticleFactory(project=project), ArticleFactory(project=project)
 
-    assert importing.copy_paragraphs(paragraphs=unsaved(by_copy)) == 3
-    assert importing.bulk_create_paragraphs(paragraphs=unsaved(by_insert)) == 3
+    assert importing.copy_paragraphs(rows=rows(by_copy)) == 3
+    assert importing.bulk_create_paragraphs(rows=rows(by_insert)) == 3
 
     assert stored(by_copy) == stored(by_insert)
     assert [row[1] for row in stored(by_copy)] == TEXTS
@@ -58,11 +58,11 @@ def test_copy_and_bulk_create_store_identical_rows():
 
 def test_a_failing_copy_leaves_nothing_behind():
     article = ArticleFactory()
-    paragraphs = unsaved(article)
-    paragraphs[2].index = -1  # the last row breaks the positive-index check constraint
+    broken = rows(article)
+    broken[2]["index"] = -1  # the last row breaks the positive-index check constraint
 
     with pytest.raises(IntegrityError, match="index"), transaction.atomic():
-        importing.insert_paragraphs(paragraphs=paragraphs)
+        importing.insert_paragraphs(rows=broken)
 
     assert not Paragraph.objects.filter(article=article).exists()
 
