@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count
+from django.db import connection
+from django.db.models import Count, Q
 
 from labels import agreement
 from labels.export import ExportOptions, ExportStats, write_atomically
@@ -53,28 +54,39 @@ def app_version() -> str:
 def label_count_matrix(*, project: Project) -> tuple[np.ndarray, list[str]]:
     """Paragraphs x labels: how many submitted annotations gave each paragraph each label.
 
-    One GROUP BY (paragraph, label) in the database; only paragraphs with an annotation get a
-    row. Columns follow the project's label order.
+    One row per annotated paragraph, in no particular order (the agreement coefficients do
+    not depend on it); columns follow the project's label order. The database counts per
+    paragraph and then groups equal rows, so a million annotations come back as a handful
+    of (counts, how many paragraphs) rows instead of half a million.
     """
     labels = list(Label.objects.filter(project=project).order_by("order", "pk"))
-    column = {label.pk: i for i, label in enumerate(labels)}
-    rows = list(
+    columns = [f"c{i}" for i in range(len(labels))]
+    per_paragraph = (
         Annotation.objects.filter(
             assignment__article__project=project, assignment__status=Assignment.Status.SUBMITTED
         )
         .order_by()
-        .values("paragraph_id", "label_id")
-        .annotate(n=Count("pk"))
-        .values_list("paragraph_id", "label_id", "n")
+        .values("paragraph_id")
+        .annotate(
+            **{
+                column: Count("pk", filter=Q(label_id=label.pk))
+                for column, label in zip(columns, labels, strict=True)
+            }
+        )
+        .values_list(*columns)
     )
-    if not rows:
-        return np.zeros((0, len(labels)), dtype=np.int64), [label.value for label in labels]
-    table = np.array(rows, dtype=np.int64)
-    _, unit = np.unique(table[:, 0], return_inverse=True)
-    counts = np.zeros((int(unit.max()) + 1, len(labels)), dtype=np.int64)
-    columns = np.vectorize(column.__getitem__, otypes=[np.int64])(table[:, 1])
-    counts[unit, columns] = table[:, 2]
-    return counts, [label.value for label in labels]
+    sql, params = per_paragraph.query.sql_with_params()
+    listed = ", ".join(columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {listed}, COUNT(*) FROM ({sql}) AS per_paragraph GROUP BY {listed}", params
+        )
+        patterns = cursor.fetchall()
+    values = [label.value for label in labels]
+    if not patterns:
+        return np.zeros((0, len(labels)), dtype=np.int64), values
+    table = np.array(patterns, dtype=np.int64)
+    return np.repeat(table[:, :-1], table[:, -1], axis=0), values
 
 
 def agreement_figures(*, project: Project) -> tuple[dict | None, str]:
