@@ -28,6 +28,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -214,6 +215,30 @@ def annotator_names(*, project: Project, anonymize: bool) -> dict[int, str]:
     if anonymize:
         return {pk: pseudonym(project_id=project.pk, user_id=pk) for pk, _ in users}
     return dict(users)
+
+
+def pseudonyms_by_username(*, project: Project) -> dict[str, str]:
+    """username -> pseudonym for everyone who could be named in a report on the project:
+    its members and anyone with an assignment in it."""
+    users = (
+        get_user_model()
+        .objects.filter(Q(memberships__project=project) | Q(assignments__article__project=project))
+        .distinct()
+        .values_list("pk", "username")
+    )
+    return {name: pseudonym(project_id=project.pk, user_id=pk) for pk, name in users}
+
+
+def renamed(value: object, names: dict[str, str]) -> object:
+    """``value`` (a JSON-ready report) with every string equal to a key of ``names`` replaced,
+    in dict keys and values at any depth: pseudonymises a report that names annotators."""
+    if isinstance(value, dict):
+        return {renamed(k, names): renamed(v, names) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [renamed(item, names) for item in value]
+    if isinstance(value, str):
+        return names.get(value, value)
+    return value
 
 
 def gold_articles(
@@ -455,7 +480,11 @@ def export_text(
             # Imported here: the card module builds on this one.
             from labels.card import agreement_figures
 
-            stats.agreement, stats.agreement_note = agreement_figures(project=project)
+            figures, stats.agreement_note = agreement_figures(project=project)
+            if options.anonymize and figures is not None:
+                # The agreement report may name annotators (pairwise kappas, per annotator).
+                figures = renamed(figures, pseudonyms_by_username(project=project))
+            stats.agreement = figures
 
 
 def _encode(text: str) -> bytes:

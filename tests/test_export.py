@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 from io import StringIO
 from pathlib import Path
 
@@ -309,6 +310,37 @@ def test_anonymize_gives_stable_per_project_pseudonyms_and_no_account_fields(pro
     for secret in ("ann", "bob", "private.invalid", "Ann", "Lee", str(ann.pk)):
         assert f'"{secret}"' not in first
         assert "@" not in first
+
+
+def test_renamed_replaces_names_wherever_a_report_holds_them():
+    report = {
+        "pairwise": [{"a": "ann", "b": "bob", "kappa": 0.5}],
+        "per_annotator": {"ann": 3, "cy": 1},
+        "reason": "ann",
+        "note": "ann and bob",  # only whole strings are names
+        "n": 2,
+    }
+
+    assert export.renamed(report, {"ann": "p1", "bob": "p2"}) == {
+        "pairwise": [{"a": "p1", "b": "p2", "kappa": 0.5}],
+        "per_annotator": {"p1": 3, "cy": 1},
+        "reason": "p1",
+        "note": "ann and bob",
+        "n": 2,
+    }
+
+
+def test_an_anonymized_card_names_nobody(project, article, tmp_path):
+    UserFactory(username="ann", email="ann@private.invalid")
+    labelled(project, article, {"ann": ["body", "quote", "body"], "bob": ["body", "body", "body"]})
+    card_path = tmp_path / "card.json"
+
+    run_export(project, "--anonymize", "--card", str(card_path))
+
+    text = card_path.read_text("utf-8") + (tmp_path / "card.md").read_text("utf-8")
+    assert not re.search(r"\b(ann|bob)\b", text)
+    assert "private.invalid" not in text
+    assert json.loads(card_path.read_text("utf-8"))["agreement"]["annotations"] == 6
 
 
 def test_pseudonyms_depend_on_the_pseudonym_key(project, settings):
