@@ -166,6 +166,32 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60) -> N
     raise SystemExit("gunicorn did not answer within a minute")
 
 
+def _process_cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(parent: int) -> float:
+    """CPU seconds used so far by the children of ``parent`` (gunicorn's workers)."""
+    children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+    return sum(_process_cpu(int(pid)) for pid in children)
+
+
+def database_cpu_seconds() -> float:
+    """CPU seconds used so far by the PostgreSQL backends connected to this database."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        return sum(_process_cpu(pid) for (pid,) in cursor.fetchall())
+
+
 def bench_http(
     *,
     project,
@@ -224,6 +250,13 @@ def bench_http(
                     )
                     for i, user in enumerate(users)
                 ]
+                # CPU the app and its database spend in the measured window, per request:
+                # the figure that decides how far two cores go, whatever else runs on them.
+                time.sleep(max(0.0, start_at - time.time()))
+                app_before, db_before = cpu_seconds(server.pid), database_cpu_seconds()
+                time.sleep(max(0.0, start_at + seconds - time.time()))
+                app_cpu = cpu_seconds(server.pid) - app_before
+                db_cpu = database_cpu_seconds() - db_before
                 results = [future.result() for future in futures]
         finally:
             server.terminate()
@@ -245,6 +278,8 @@ def bench_http(
     )
     lost = len(sent - stored)
     rate = len(label_ms) / seconds
+    # Each next article is two requests (submit or start, then the page).
+    requests = len(label_ms) + 2 * len(next_ms)
     p99 = percentile(label_ms, 99)
     kind = f"{workers} workers × {threads} threads" if threads > 1 else f"{workers} sync workers"
     label = f"{clients} clients × {seconds:.0f} s over HTTP (gunicorn, {kind})"
@@ -260,6 +295,12 @@ def bench_http(
         Row(
             "next article over HTTP (submit + claim + page) p50 / p95 / p99",
             ms(next_ms),
+            "reported",
+        ),
+        Row(
+            "CPU per request during the run: app (gunicorn workers) + PostgreSQL",
+            f"{app_cpu / requests * 1000:.1f} + {db_cpu / requests * 1000:.1f} ms "
+            f"(≈ {n(requests)} requests)",
             "reported",
         ),
         Row(

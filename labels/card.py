@@ -138,7 +138,7 @@ def build_card(
             "min_annotations": options.policy.min_annotations,
             "min_agreement": options.policy.min_agreement,
             "include_unresolved": options.include_unresolved,
-            "counted_annotations": "submitted assignments only",
+            "counted_annotations": "only the annotations of submitted assignments",
         },
         "split": {
             "spec": options.split.spec(),
@@ -180,6 +180,15 @@ def build_card(
     }
 
 
+def _rounded(value: object) -> object:
+    """Figures for people: 4 decimals (the JSON card keeps full precision)."""
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, list | tuple):
+        return [_rounded(item) for item in value]
+    return value
+
+
 def _cell(value: object) -> str:
     """A value safe inside a Markdown table cell."""
     return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
@@ -215,7 +224,7 @@ def card_markdown(card: dict) -> str:
         "",
         *[f"{n}. {_cell(rule)}" for n, rule in enumerate(card["policy"]["rules"], start=1)],
         "",
-        f"Only {card['policy']['counted_annotations']} count. Unresolved paragraphs in the "
+        f"Counted: {card['policy']['counted_annotations']}. Unresolved paragraphs in the "
         f"file: {counts['unresolved']}; in the project: {counts['project']['unresolved']} "
         f"unresolved, {counts['project']['unlabelled']} not yet labelled, "
         f"{counts['project']['gold']} of {counts['project']['paragraphs']} with a gold label.",
@@ -237,7 +246,7 @@ def card_markdown(card: dict) -> str:
         figures = card["agreement"]
         for name in AGREEMENT_FIGURES:
             if name in figures:
-                lines.append(f"- {name.replace('_', ' ')}: {_cell(figures[name])}")
+                lines.append(f"- {name.replace('_', ' ')}: {_cell(_rounded(figures[name]))}")
     return "\n".join(lines) + "\n"
 
 
