@@ -15,9 +15,10 @@ from pathlib import Path
 
 import numpy as np
 from django.conf import settings
-from django.db import connection
+from django.db import connections
 from django.db.models import Count, Q
 
+from annotator.db_router import read_alias
 from labels import agreement
 from labels.export import ExportOptions, ExportStats, write_atomically
 from labels.models import Annotation, Assignment, Label, Project
@@ -75,9 +76,11 @@ def label_count_matrix(*, project: Project) -> tuple[np.ndarray, list[str]]:
         )
         .values_list(*columns)
     )
-    sql, params = per_paragraph.query.sql_with_params()
+    # The same database the ORM reads from right now: the replica inside an export.
+    alias = read_alias()
+    sql, params = per_paragraph.query.get_compiler(using=alias).as_sql()
     listed = ", ".join(columns)
-    with connection.cursor() as cursor:
+    with connections[alias].cursor() as cursor:
         cursor.execute(
             f"SELECT {listed}, COUNT(*) FROM ({sql}) AS per_paragraph GROUP BY {listed}", params
         )

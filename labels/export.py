@@ -267,12 +267,16 @@ def gold_articles(
             return
         first, after = articles[0][0], articles[-1][0]
         given: defaultdict[int, list[tuple[str, str]]] = defaultdict(list)
-        for paragraph_id, label_id, user_id in Annotation.objects.filter(
-            assignment__article__project=project,
-            assignment__article_id__gte=first,
-            assignment__article_id__lte=after,
-            assignment__status=Assignment.Status.SUBMITTED,
-        ).values_list("paragraph_id", "label_id", "assignment__annotator_id"):
+        for paragraph_id, label_id, user_id in (
+            Annotation.objects.filter(
+                assignment__article__project=project,
+                assignment__article_id__gte=first,
+                assignment__article_id__lte=after,
+                assignment__status=Assignment.Status.SUBMITTED,
+            )
+            .order_by()
+            .values_list("paragraph_id", "label_id", "assignment__annotator_id")
+        ):
             given[paragraph_id].append((names[user_id], label_values[label_id]))
         stored = dict(
             GoldLabel.objects.filter(
