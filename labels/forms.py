@@ -45,13 +45,29 @@ class ExportForm(forms.Form):
         help_text="JSONL only.",
     )
     min_annotations = forms.IntegerField(
-        min_value=1, initial=DEFAULT_POLICY.min_annotations, required=False
+        min_value=1,
+        initial=DEFAULT_POLICY.min_annotations,
+        required=False,
+        label="Minimum annotations",
+        help_text="for a unanimous or majority gold label",
     )
     min_agreement = forms.FloatField(
-        min_value=0, max_value=1, initial=DEFAULT_POLICY.min_agreement, required=False
+        min_value=0,
+        max_value=1,
+        initial=DEFAULT_POLICY.min_agreement,
+        required=False,
+        label="Minimum majority share",
     )
-    include_unresolved = forms.BooleanField(required=False)
-    split = forms.CharField(max_length=20, initial=DEFAULT_SPLIT.spec(), required=False)
+    include_unresolved = forms.BooleanField(
+        required=False, label="Include unresolved paragraphs (label null)"
+    )
+    split = forms.CharField(
+        max_length=20,
+        initial=DEFAULT_SPLIT.spec(),
+        required=False,
+        label="Split",
+        help_text="train/dev/test percentages",
+    )
     anonymize = forms.BooleanField(required=False, label="Anonymize annotators")
 
     def clean(self) -> dict[str, object]:
