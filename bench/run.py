@@ -534,6 +534,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
 
     began = time.perf_counter()
+    load_before = os.getloadavg()[0]
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         workdir = Path(tmp)
@@ -560,7 +561,8 @@ def main() -> None:
     meta = (
         f"Run {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores ({platform.machine()}), "
         f"Python {platform.python_version()}, PostgreSQL on 127.0.0.1, scale {options.scale:g}; "
-        f"the whole suite took {total:.0f} s. Latencies are p50 / p95 / p99."
+        f"the whole suite took {total:.0f} s. Latencies are p50 / p95 / p99. Load average "
+        f"(other work on the machine) {load_before:.1f} before, {os.getloadavg()[0]:.1f} after."
     )
     table = markdown_table(rows, meta=meta)
     print(table)
