@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -241,6 +241,21 @@ def renamed(value: object, names: dict[str, str]) -> object:
     return value
 
 
+class _Memo(dict):
+    """key -> function(key), computed once per key while at most ``limit`` keys are held."""
+
+    def __init__(self, function: Callable[[Any], Any], limit: int = 100_000) -> None:
+        super().__init__()
+        self.function = function
+        self.limit = limit
+
+    def __missing__(self, key: Any) -> Any:
+        if len(self) >= self.limit:
+            self.clear()  # bounded: memory stays flat however many distinct keys occur
+        value = self[key] = self.function(key)
+        return value
+
+
 def gold_articles(
     *,
     project: Project,
@@ -256,6 +271,21 @@ def gold_articles(
     stats.label_set = [{"value": x.value, "name": x.name, "key": x.key} for x in labels]
     label_values = {label.pk: label.value for label in labels}
     names = annotator_names(project=project, anonymize=options.anonymize)
+
+    def decide(
+        key: tuple[tuple[tuple[int, int], ...], int | None],
+    ) -> tuple[tuple[tuple[str, str], ...], GoldDecision]:
+        given, gold_id = key
+        annotations = tuple(sorted((names[user], label_values[label]) for user, label in given))
+        if not (annotations or gold_id):
+            return annotations, NOTHING_TO_DECIDE
+        adjudicated = label_values[gold_id] if gold_id else None
+        labels = [label for _, label in annotations]
+        return annotations, derive_gold(labels, adjudicated=adjudicated, policy=options.policy)
+
+    # A paragraph's outcome depends only on who gave which label and any stored gold; the
+    # same few combinations recur across a project, so each is worked out once.
+    decisions = _Memo(decide)
     after = 0
     while True:
         articles = list(
@@ -266,43 +296,39 @@ def gold_articles(
         if not articles:
             return
         first, after = articles[0][0], articles[-1][0]
-        given: defaultdict[int, list[tuple[str, str]]] = defaultdict(list)
+        ids = [pk for pk, *_ in articles]
+        # The reads below select the batch's articles by id, with no join to the project: an
+        # index range when the ids are contiguous (bulk imports make them so, and then no
+        # other project's article lies between), else the id list.
+        if after - first + 1 == len(ids):
+            batch = {"article_id__gte": first, "article_id__lte": after}
+        else:
+            batch = {"article_id__in": ids}
+        through_assignment = {f"assignment__{k}": v for k, v in batch.items()}
+        through_paragraph = {f"paragraph__{k}": v for k, v in batch.items()}
+        given: defaultdict[int, list[tuple[int, int]]] = defaultdict(list)
         for paragraph_id, label_id, user_id in (
             Annotation.objects.filter(
-                assignment__article__project=project,
-                assignment__article_id__gte=first,
-                assignment__article_id__lte=after,
-                assignment__status=Assignment.Status.SUBMITTED,
+                **through_assignment, assignment__status=Assignment.Status.SUBMITTED
             )
             .order_by()
             .values_list("paragraph_id", "label_id", "assignment__annotator_id")
         ):
-            given[paragraph_id].append((names[user_id], label_values[label_id]))
+            given[paragraph_id].append((user_id, label_id))
         stored = dict(
-            GoldLabel.objects.filter(
-                paragraph__article__project=project,
-                paragraph__article_id__gte=first,
-                paragraph__article_id__lte=after,
-            ).values_list("paragraph_id", "label_id")
+            GoldLabel.objects.filter(**through_paragraph).values_list("paragraph_id", "label_id")
         )
         by_article: defaultdict[int, list[GoldParagraph]] = defaultdict(list)
+        # Unordered in SQL (an ORDER BY over an id list would sort on disk); each article's
+        # paragraphs are put in index order below.
         for paragraph_id, article_id, index, text in (
-            Paragraph.objects.filter(
-                article__project=project, article_id__gte=first, article_id__lte=after
-            )
-            .order_by("article_id", "index")
+            Paragraph.objects.filter(**batch)
+            .order_by()
             .values_list("pk", "article_id", "index", "text")
         ):
-            annotations = tuple(sorted(given.pop(paragraph_id, ())))
-            gold_id = stored.get(paragraph_id)
-            if annotations or gold_id:
-                decision = derive_gold(
-                    [label for _, label in annotations],
-                    adjudicated=label_values[gold_id] if gold_id else None,
-                    policy=options.policy,
-                )
-            else:
-                decision = NOTHING_TO_DECIDE
+            annotations, decision = decisions[
+                (tuple(given.pop(paragraph_id, ())), stored.get(paragraph_id))
+            ]
             stats.project_paragraphs += 1
             if decision.label is not None:
                 stats.project_gold += 1
@@ -313,7 +339,9 @@ def gold_articles(
             by_article[article_id].append(GoldParagraph(index, text, decision, annotations))
         for pk, external_id, title, url, meta in articles:
             split = split_of(external_id, options.split)
-            yield GoldArticle(external_id, title, url, meta, split, by_article.pop(pk, []))
+            paragraphs = by_article.pop(pk, [])
+            paragraphs.sort()  # by index, the tuple's first field (unique per article)
+            yield GoldArticle(external_id, title, url, meta, split, paragraphs)
 
 
 def _count(stats: ExportStats, split: str, paragraph: GoldParagraph) -> None:
@@ -336,21 +364,6 @@ def _json(value: object) -> str:
     return _ENCODER.encode(value)
 
 
-class _JsonOf(dict):
-    """value -> its JSON text, computed once: labels, names and annotation lists repeat a lot."""
-
-    def __init__(self, encode: Callable[[object], str], limit: int = 100_000) -> None:
-        super().__init__()
-        self.encode = encode
-        self.limit = limit
-
-    def __missing__(self, key: object) -> str:
-        if len(self) >= self.limit:
-            self.clear()  # bounded: memory stays flat however many combinations occur
-        text = self[key] = self.encode(key)
-        return text
-
-
 def _annotations_json(annotations: tuple[tuple[str, str], ...]) -> str:
     return _json([{"annotator": name, "label": label} for name, label in annotations])
 
@@ -364,8 +377,8 @@ def paragraph_lines(
     order json.dumps would write (tests check they agree byte for byte).
     """
     include_unresolved = options.include_unresolved
-    values = _JsonOf(_json)
-    annotation_lists = _JsonOf(_annotations_json)
+    values = _Memo(_json)
+    annotation_lists = _Memo(_annotations_json)
     for article in articles:
         written = 0
         article_id = values[article.external_id]

@@ -272,6 +272,25 @@ def test_adding_articles_never_moves_the_split_of_earlier_ones(project):
     assert len(after) == 80
 
 
+@pytest.mark.parametrize("batch_size", [1, 3, 500])
+def test_interleaved_projects_export_only_their_own_articles_whole(project, batch_size):
+    other = ProjectFactory()
+    for n in range(7):  # ids alternate between the two projects
+        for owner in (project, other):
+            a = make_article(owner, f"{owner.slug}-{n}", ["one", "two"])
+            labelled(owner, a, {"ann": ["body", "quote"], "bob": ["body", "quote"]})
+    stats = export.ExportStats()
+
+    lines = export.export_text(
+        project=project, options=export.ExportOptions(), stats=stats, batch_size=batch_size
+    )
+    rows = [json.loads(line) for line in lines]
+
+    assert [r["id"] for r in rows] == [f"{project.slug}-{n}#{i}" for n in range(7) for i in (0, 1)]
+    assert [r["label"] for r in rows] == ["body", "quote"] * 7
+    assert stats.project_paragraphs == 14
+
+
 def test_all_paragraphs_of_an_article_share_its_split(project):
     articles = [make_article(project, f"a{n}", ["one", "two", "three"]) for n in range(10)]
     for a in articles:
