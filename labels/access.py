@@ -42,11 +42,26 @@ def project_for_reviewer(user: AbstractBaseUser, slug: str) -> Project:
     return project
 
 
+def project_for_annotator(user: AbstractBaseUser, slug: str) -> Project:
+    """The project if the user is a member who may label it (either role), else 404.
+
+    Staff see every project but label only where they are members: the queue serialises a
+    user's claims on their membership row.
+    """
+    project = Project.objects.filter(slug=slug, memberships__user=user).first()
+    if project is None:
+        raise Http404("No such project.")
+    return project
+
+
 def assignment_for_annotator(user: AbstractBaseUser, assignment_id: int) -> Assignment:
-    """The user's own assignment (any status) with article and project loaded, else 404."""
+    """The user's own assignment (any status) with article and project loaded, else 404.
+
+    A user removed from the project loses access to their old assignments too.
+    """
     assignment = (
         Assignment.objects.select_related("article__project")
-        .filter(pk=assignment_id, annotator=user)
+        .filter(pk=assignment_id, annotator=user, article__project__memberships__user=user)
         .first()
     )
     if assignment is None:
@@ -63,9 +78,21 @@ def paragraph_for_annotator(
         raise Http404("No such paragraph.")
     assignment = (
         Assignment.objects.select_related("article__project")
-        .filter(article_id=paragraph.article_id, annotator=user)
+        .filter(
+            article_id=paragraph.article_id,
+            annotator=user,
+            article__project__memberships__user=user,
+        )
         .first()
     )
     if assignment is None:
         raise Http404("No such paragraph.")
     return paragraph, assignment
+
+
+def paragraph_of_assignment(assignment: Assignment, paragraph_id: int | None) -> Paragraph:
+    """A paragraph of the assignment's article, else 404 (ids from a form are not trusted)."""
+    paragraph = Paragraph.objects.filter(pk=paragraph_id, article_id=assignment.article_id).first()
+    if paragraph is None:
+        raise Http404("No such paragraph in this article.")
+    return paragraph

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from labels import queue
 from labels.models import (
     Annotation,
     AnnotationEvent,
@@ -32,6 +33,12 @@ class ProjectAdmin(admin.ModelAdmin):
     list_display = ["slug", "name", "overlap", "show_suggestions", "created_at"]
     search_fields = ["slug", "name"]
     inlines = [LabelInline, MembershipInline]
+
+    def save_model(self, request, obj: Project, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "overlap" in form.changed_data:
+            # Open slots are denormalised from the overlap; recount them for the new value.
+            queue.sync_open_slots(project=obj)
 
 
 @admin.register(Membership)
@@ -67,7 +74,15 @@ class ParagraphAdmin(admin.ModelAdmin):
 
 @admin.register(Assignment)
 class AssignmentAdmin(admin.ModelAdmin):
-    list_display = ["article", "annotator", "status", "started_at", "submitted_at"]
+    list_display = [
+        "article",
+        "annotator",
+        "status",
+        "started_at",
+        "submitted_at",
+        "active_seconds",
+        "skip_reason",
+    ]
     list_filter = ["status", "article__project"]
     search_fields = ["annotator__username", "article__external_id"]
     list_select_related = ["article", "annotator"]

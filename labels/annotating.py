@@ -1,12 +1,36 @@
-"""The annotator's write paths: set a label, submit an article."""
+"""The annotator's write paths: label, label a run, undo, flag, skip, submit, active time.
+
+Every write first locks the assignment row with one UPDATE that also checks it is still in
+progress, records the activity and adds the active seconds the browser reports. That lock
+serialises two tabs of one annotator and makes a write on a submitted, skipped or released
+assignment fail cleanly with AssignmentClosed.
+"""
 
 from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, time
 
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from labels.models import Annotation, AnnotationEvent, Assignment, Label, Paragraph
+from labels import queue
+from labels.models import (
+    Annotation,
+    AnnotationEvent,
+    Assignment,
+    Flag,
+    Label,
+    Paragraph,
+    Project,
+)
+
+# One request never adds more than this much active time: the browser reports what it counted
+# since its last successful post, and a bogus or replayed value must not inflate the stats.
+MAX_ACTIVE_SECONDS_PER_POST = 3600.0
 
 
 class AssignmentClosed(Exception):
@@ -25,32 +49,42 @@ class AssignmentIncomplete(Exception):
         super().__init__(f"{missing} paragraph(s) still have no label")
 
 
-def _lock_open_assignment(assignment: Assignment) -> None:
-    """Lock the assignment row and note the activity; raise AssignmentClosed unless open.
+def _lock_open_assignment(assignment: Assignment, *, active_seconds: float = 0.0) -> None:
+    """Lock the assignment row, note the activity; raise AssignmentClosed unless open.
 
     One UPDATE both takes the row lock (serialising two tabs posting at once) and checks
     the status. Call inside a transaction.
     """
+    seconds = max(0.0, min(float(active_seconds), MAX_ACTIVE_SECONDS_PER_POST))
     touched = Assignment.objects.filter(
         pk=assignment.pk, status=Assignment.Status.IN_PROGRESS
-    ).update(last_activity_at=timezone.now())
+    ).update(last_activity_at=timezone.now(), active_seconds=F("active_seconds") + seconds)
     if not touched:
         assignment.refresh_from_db(fields=["status"])
         raise AssignmentClosed(assignment)
 
 
+def _check_paragraph(assignment: Assignment, paragraph: Paragraph) -> None:
+    if paragraph.article_id != assignment.article_id:
+        raise ValueError("paragraph is not part of the assignment's article")
+
+
 @transaction.atomic
 def set_label(
-    *, assignment: Assignment, paragraph: Paragraph, label: Label, from_suggestion: bool = False
+    *,
+    assignment: Assignment,
+    paragraph: Paragraph,
+    label: Label,
+    from_suggestion: bool = False,
+    active_seconds: float = 0.0,
 ) -> Annotation:
     """Record the annotator's label for one paragraph; a repeat keypress updates in place.
 
     Every change is also appended to the history (AnnotationEvent), so undo can restore
     the previous label and nothing is ever lost.
     """
-    if paragraph.article_id != assignment.article_id:
-        raise ValueError("paragraph is not part of the assignment's article")
-    _lock_open_assignment(assignment)
+    _check_paragraph(assignment, paragraph)
+    _lock_open_assignment(assignment, active_seconds=active_seconds)
     annotation = Annotation.objects.filter(assignment=assignment, paragraph=paragraph).first()
     previous = annotation.label_id if annotation else None
     if annotation is None:
@@ -74,18 +108,212 @@ def set_label(
 
 
 @transaction.atomic
+def set_label_run(
+    *, assignment: Assignment, paragraph: Paragraph, label: Label, active_seconds: float = 0.0
+) -> list[int]:
+    """Label ``paragraph`` and every unlabelled paragraph after it up to the next labelled one.
+
+    Returns the ids of the paragraphs it labelled, in order. One transaction; the run is
+    computed from the stored labels under the assignment lock, and its history events share
+    a batch, so one undo reverts the whole run.
+    """
+    _check_paragraph(assignment, paragraph)
+    _lock_open_assignment(assignment, active_seconds=active_seconds)
+    existing = {
+        annotation.paragraph_id: annotation
+        for annotation in Annotation.objects.filter(assignment=assignment)
+    }
+    following = Paragraph.objects.filter(
+        article_id=assignment.article_id, index__gt=paragraph.index
+    ).order_by("index")
+    run = [paragraph.pk]
+    for pk in following.values_list("pk", flat=True):
+        if pk in existing:
+            break
+        run.append(pk)
+
+    focused = existing.get(paragraph.pk)
+    previous = focused.label_id if focused else None
+    if focused is None:
+        Annotation.objects.create(assignment=assignment, paragraph=paragraph, label=label)
+    elif focused.label_id != label.pk or focused.from_suggestion:
+        focused.label = label
+        focused.from_suggestion = False
+        focused.save(update_fields=["label", "from_suggestion", "updated_at"])
+    Annotation.objects.bulk_create(
+        Annotation(assignment=assignment, paragraph_id=pk, label=label) for pk in run[1:]
+    )
+    batch = uuid.uuid4() if len(run) > 1 else None
+    AnnotationEvent.objects.bulk_create(
+        AnnotationEvent(
+            assignment=assignment,
+            paragraph_id=pk,
+            label=label,
+            previous_label_id=previous if pk == paragraph.pk else None,
+            batch=batch,
+        )
+        for pk in run
+    )
+    return run
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One AnnotationEvent as undo reads it."""
+
+    pk: int
+    action: str
+    batch: uuid.UUID | None
+    paragraph_id: int
+    label_id: int | None
+    previous_label_id: int | None
+
+
+def keypresses(history: Iterable[HistoryEntry]) -> Iterator[list[HistoryEntry]]:
+    """Group a newest-first history into keypresses: events of one batch belong together."""
+    group: list[HistoryEntry] = []
+    for entry in history:
+        if group and entry.batch is not None and entry.batch == group[0].batch:
+            group.append(entry)
+            continue
+        if group:
+            yield group
+        group = [entry]
+    if group:
+        yield group
+
+
+def last_undoable(history: Iterable[HistoryEntry]) -> list[HistoryEntry]:
+    """The events of the newest change not yet undone, from a newest-first history; [] if none.
+
+    Undo is a stack: each undo cancels the newest change still standing, so pressing undo
+    repeatedly walks back through the article. Undo does not redo an undo.
+    """
+    undone = 0
+    for group in keypresses(history):
+        if group[0].action == AnnotationEvent.Action.UNDO:
+            undone += 1
+        elif undone:
+            undone -= 1
+        else:
+            return group
+    return []
+
+
+@transaction.atomic
+def undo_last_change(*, assignment: Assignment, active_seconds: float = 0.0) -> list[int]:
+    """Revert the newest standing change of this assignment; returns the paragraph ids it touched
+    (in the order they were changed).
+
+    A paragraph whose change had no previous label becomes unlabelled again (the annotation
+    row is removed; the history keeps every step, the undo included).
+    """
+    _lock_open_assignment(assignment, active_seconds=active_seconds)
+    history = (
+        HistoryEntry(*row)
+        for row in AnnotationEvent.objects.filter(assignment=assignment)
+        .order_by("-pk")
+        .values_list("pk", "action", "batch", "paragraph_id", "label_id", "previous_label_id")
+        .iterator(chunk_size=500)
+    )
+    target = last_undoable(history)
+    if not target:
+        return []
+    # Oldest first: for a run that is document order, so the caller can focus its start.
+    paragraph_ids = [entry.paragraph_id for entry in reversed(target)]
+    current = {
+        annotation.paragraph_id: annotation
+        for annotation in Annotation.objects.filter(
+            assignment=assignment, paragraph_id__in=paragraph_ids
+        )
+    }
+    events = []
+    batch = uuid.uuid4() if len(target) > 1 else None
+    for entry in target:
+        annotation = current.get(entry.paragraph_id)
+        before = annotation.label_id if annotation else None
+        if entry.previous_label_id is None:
+            if annotation is not None:
+                annotation.delete()
+        elif annotation is None:
+            Annotation.objects.create(
+                assignment=assignment,
+                paragraph_id=entry.paragraph_id,
+                label_id=entry.previous_label_id,
+            )
+        else:
+            annotation.label_id = entry.previous_label_id
+            annotation.from_suggestion = False
+            annotation.save(update_fields=["label", "from_suggestion", "updated_at"])
+        events.append(
+            AnnotationEvent(
+                assignment=assignment,
+                paragraph_id=entry.paragraph_id,
+                action=AnnotationEvent.Action.UNDO,
+                label_id=entry.previous_label_id,
+                previous_label_id=before,
+                batch=batch,
+            )
+        )
+    AnnotationEvent.objects.bulk_create(events)
+    return paragraph_ids
+
+
+@transaction.atomic
+def flag_paragraph(
+    *, assignment: Assignment, paragraph: Paragraph, note: str = "", active_seconds: float = 0.0
+) -> Flag:
+    """Mark the paragraph as unsure for reviewers; flagging again replaces the note."""
+    _check_paragraph(assignment, paragraph)
+    _lock_open_assignment(assignment, active_seconds=active_seconds)
+    flag, _ = Flag.objects.update_or_create(
+        assignment=assignment, paragraph=paragraph, defaults={"note": note.strip()}
+    )
+    return flag
+
+
+@transaction.atomic
+def unflag_paragraph(
+    *, assignment: Assignment, paragraph: Paragraph, active_seconds: float = 0.0
+) -> bool:
+    """Remove the annotator's flag from the paragraph; returns whether there was one."""
+    _check_paragraph(assignment, paragraph)
+    _lock_open_assignment(assignment, active_seconds=active_seconds)
+    deleted, _ = Flag.objects.filter(assignment=assignment, paragraph=paragraph).delete()
+    return bool(deleted)
+
+
+@transaction.atomic
+def skip_assignment(
+    *, assignment: Assignment, reason: str = "", active_seconds: float = 0.0
+) -> Assignment:
+    """Give the article back: the slot returns to the pool and it is never offered to this user again.
+
+    Labels already given stay in the database (and in the history) for reviewers to read.
+    """
+    _lock_open_assignment(assignment, active_seconds=active_seconds)
+    queue.return_slot(
+        assignment=assignment, status=Assignment.Status.SKIPPED, skip_reason=reason.strip()
+    )
+    return assignment
+
+
+@transaction.atomic
+def record_activity(*, assignment: Assignment, active_seconds: float) -> None:
+    """Add active seconds the browser counted (sent when the tab is hidden or closed)."""
+    _lock_open_assignment(assignment, active_seconds=active_seconds)
+
+
+@transaction.atomic
 def submit_assignment(*, assignment: Assignment, active_seconds: float = 0) -> Assignment:
     """Mark the assignment submitted; every paragraph of the article must have a label."""
-    _lock_open_assignment(assignment)
+    _lock_open_assignment(assignment, active_seconds=active_seconds)
     counts = progress(assignment)
     if counts["labelled"] < counts["total"]:
         raise AssignmentIncomplete(counts["total"] - counts["labelled"])
     now = timezone.now()
     Assignment.objects.filter(pk=assignment.pk).update(
-        status=Assignment.Status.SUBMITTED,
-        submitted_at=now,
-        last_activity_at=now,
-        active_seconds=F("active_seconds") + max(0.0, min(active_seconds, 86_400.0)),
+        status=Assignment.Status.SUBMITTED, submitted_at=now, last_activity_at=now
     )
     assignment.refresh_from_db()
     return assignment
@@ -93,8 +321,19 @@ def submit_assignment(*, assignment: Assignment, active_seconds: float = 0) -> A
 
 def progress(assignment: Assignment) -> dict[str, int]:
     """Paragraphs in the assignment's article and how many of them it has labelled (one query)."""
+    # The join brings in every annotator's annotations: count paragraphs, not joined rows,
+    # or other people's work would inflate the total (and leak how many labelled it).
     return Paragraph.objects.filter(article_id=assignment.article_id).aggregate(
-        # The join repeats a paragraph once per annotator who labelled it: count it once.
         total=Count("pk", distinct=True),
         labelled=Count("annotations", filter=Q(annotations__assignment=assignment)),
+    )
+
+
+def submitted_counts(*, annotator_id: int, project: Project) -> dict[str, int]:
+    """Articles of the project the annotator submitted today (local time) and in all (one query)."""
+    midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    submitted = Q(status=Assignment.Status.SUBMITTED)
+    return Assignment.objects.filter(annotator_id=annotator_id, article__project=project).aggregate(
+        today=Count("pk", filter=submitted & Q(submitted_at__gte=midnight)),
+        total=Count("pk", filter=submitted),
     )

@@ -148,3 +148,33 @@ class SiteMemoryForm(forms.Form):
 
 class ShowSuggestionsForm(forms.Form):
     show_suggestions = forms.BooleanField(required=False)
+
+
+class ActiveTimeForm(forms.Form):
+    """Active seconds the browser counted since its last successful post (sent with every write)."""
+
+    active_delta = forms.FloatField(required=False, min_value=0, max_value=86_400)
+
+    def seconds(self) -> float:
+        if not self.is_valid():
+            return 0.0
+        return self.cleaned_data["active_delta"] or 0.0
+
+
+class ParagraphForm(forms.Form):
+    paragraph = forms.IntegerField(min_value=1)
+
+
+class FlagForm(ParagraphForm):
+    note = forms.CharField(max_length=1000, required=False)
+    remove = forms.BooleanField(required=False)
+
+
+class SkipForm(forms.Form):
+    reason = forms.CharField(max_length=500, required=False)
+
+
+class RunForm(LabelForm):
+    """A label for the focused paragraph and the unlabelled run after it."""
+
+    paragraph = forms.IntegerField(min_value=1)

@@ -223,6 +223,9 @@ class AnnotationEvent(models.Model):
     previous_label = models.ForeignKey(
         Label, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Events written by one keypress that changed several paragraphs (a Shift+key run, or the
+    # undo of one) share a batch, so undo reverts the keypress as a whole. NULL: a single event.
+    batch = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -135,13 +135,23 @@ def suggested_label(paragraph: Paragraph, labels: Sequence[Label]) -> Label | No
 
 
 def accept_suggestion(
-    *, assignment: Assignment, paragraph: Paragraph, labels: Sequence[Label]
+    *,
+    assignment: Assignment,
+    paragraph: Paragraph,
+    labels: Sequence[Label],
+    active_seconds: float = 0.0,
 ) -> Annotation:
     """Label the paragraph with its suggestion, recorded as accepted (from_suggestion)."""
     label = suggested_label(paragraph, labels)
     if label is None:
         raise NoSuggestion(paragraph)
-    return set_label(assignment=assignment, paragraph=paragraph, label=label, from_suggestion=True)
+    return set_label(
+        assignment=assignment,
+        paragraph=paragraph,
+        label=label,
+        from_suggestion=True,
+        active_seconds=active_seconds,
+    )
 
 
 @transaction.atomic

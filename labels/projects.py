@@ -1,13 +1,17 @@
-"""Creating projects and their label sets."""
+"""Creating projects, their label sets and their members."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from labels.models import DEFAULT_LABELS, Label, Project
+from labels.models import DEFAULT_LABELS, Label, Membership, Project
 
 _KEYS = "1234567890"
 
@@ -59,3 +63,70 @@ def get_or_create_project(*, slug: str) -> tuple[Project, bool]:
     if project is not None:
         return project, False
     return create_project(slug=slug), True
+
+
+class MembershipError(ValueError):
+    """Members that cannot be added as asked (unknown or invalid user names)."""
+
+
+@dataclass(frozen=True)
+class MemberChange:
+    """What add_members did for one user name."""
+
+    user: AbstractBaseUser
+    outcome: str  # "added", "role changed", "unchanged"
+    created_user: bool = False
+    previous_role: str = ""
+
+
+@transaction.atomic
+def add_members(
+    *, project: Project, usernames: Sequence[str], role: str, create: bool = False
+) -> list[MemberChange]:
+    """Make the users members of the project with ``role`` (an existing member's role changes).
+
+    With ``create``, missing users are created with an unusable password (they set one through
+    a reset link or ``changepassword``). Without it, any missing name fails the whole call and
+    nothing is written.
+    """
+    if role not in Membership.Role.values:
+        raise MembershipError(f"unknown role {role!r} (choose {', '.join(Membership.Role.values)})")
+    user_model = get_user_model()
+    names = list(dict.fromkeys(usernames))  # keep order, drop repeats
+    existing = {
+        user.get_username(): user
+        for user in user_model.objects.filter(**{f"{user_model.USERNAME_FIELD}__in": names})
+    }
+    missing = [name for name in names if name not in existing]
+    if missing and not create:
+        raise MembershipError(
+            f"no such user(s): {', '.join(missing)} (pass --create to create them)"
+        )
+    username_field = user_model._meta.get_field(user_model.USERNAME_FIELD)
+    for name in missing:
+        try:
+            username_field.run_validators(name)
+        except ValidationError as exc:
+            raise MembershipError(f"invalid user name {name!r}: {' '.join(exc.messages)}") from None
+
+    changes = []
+    for name in names:
+        user = existing.get(name)
+        created_user = user is None
+        if created_user:
+            user = user_model.objects.create_user(**{user_model.USERNAME_FIELD: name})
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        membership, added = Membership.objects.get_or_create(
+            project=project, user=user, defaults={"role": role}
+        )
+        if added:
+            changes.append(MemberChange(user=user, outcome="added", created_user=created_user))
+        elif membership.role != role:
+            previous = membership.role
+            membership.role = role
+            membership.save(update_fields=["role"])
+            changes.append(MemberChange(user=user, outcome="role changed", previous_role=previous))
+        else:
+            changes.append(MemberChange(user=user, outcome="unchanged"))
+    return changes

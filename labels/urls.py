@@ -1,6 +1,6 @@
 from django.urls import path
 
-from labels.views import annotate, export, suggestions, upload
+from labels.views import annotate, export, progress, suggestions, upload
 
 app_name = "labels"
 
@@ -8,8 +8,14 @@ urlpatterns = [
     path("", annotate.project_list, name="project_list"),
     path("p/<slug:slug>/", annotate.project_detail, name="project"),
     path("p/<slug:slug>/start/", annotate.start_labelling, name="start"),
+    path("p/<slug:slug>/progress/", progress.project_progress, name="progress"),
     path("a/<int:assignment_id>/", annotate.annotate, name="annotate"),
     path("a/<int:assignment_id>/submit/", annotate.submit, name="submit"),
+    path("a/<int:assignment_id>/skip/", annotate.skip, name="skip"),
+    path("a/<int:assignment_id>/undo/", annotate.undo, name="undo"),
+    path("a/<int:assignment_id>/label-run/", annotate.label_run, name="label_run"),
+    path("a/<int:assignment_id>/flag/", annotate.flag, name="flag"),
+    path("a/<int:assignment_id>/activity/", annotate.activity, name="activity"),
     path("paragraph/<int:paragraph_id>/label/", annotate.set_label, name="set_label"),
     path("p/<slug:slug>/export/", export.export_gold, name="export_gold"),
     path("p/<slug:slug>/export/card/", export.export_card, name="export_card"),

@@ -56,3 +56,9 @@ def make_assignment(project: Project) -> Callable[..., Assignment]:
 @pytest.fixture
 def other_user(db: None) -> object:
     return UserFactory()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: object) -> None:
+    """PBKDF2's deliberate slowness is the point in production and pure waste in tests."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from labels import access, annotating, preannotation, site_memory
-from labels.forms import ShowSuggestionsForm, SiteMemoryForm
-from labels.models import Assignment, Project
+from labels.forms import ActiveTimeForm, ShowSuggestionsForm, SiteMemoryForm
+from labels.models import Assignment, Flag, Project
 from labels.views.http import HtmxHttpRequest
 
 RECURRING_SHOWN = 100
@@ -26,7 +26,10 @@ def accept_suggestion(request: HtmxHttpRequest, paragraph_id: int) -> HttpRespon
     labels = list(assignment.article.project.labels.all())
     try:
         annotation = preannotation.accept_suggestion(
-            assignment=assignment, paragraph=paragraph, labels=labels
+            assignment=assignment,
+            paragraph=paragraph,
+            labels=labels,
+            active_seconds=ActiveTimeForm(request.POST).seconds(),
         )
     except preannotation.NoSuggestion as exc:
         return HttpResponseBadRequest(str(exc))
@@ -34,6 +37,7 @@ def accept_suggestion(request: HtmxHttpRequest, paragraph_id: int) -> HttpRespon
         return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
     if not request.htmx:
         return redirect(reverse("labels:annotate", args=[assignment.pk]) + f"#p{paragraph.pk}")
+    paragraph.own_flag = Flag.objects.filter(assignment=assignment, paragraph=paragraph).first()
     context = {
         "assignment": assignment,
         "paragraph": paragraph,

@@ -17,8 +17,8 @@
     return ordered.find((row) => row.dataset.labelled !== "1") || null;
   }
 
-  function acceptFocused() {
-    const row = focused();
+  function acceptFocused(current) {
+    const row = current || focused();
     const button = row && row.querySelector("button[data-accept-suggestion]");
     if (!button || button.disabled) return false;
     // Like a label key: mark the row at once so the next key skips it while the POST runs.
@@ -38,12 +38,12 @@
     return true;
   }
 
-  document.addEventListener("keydown", (event) => {
-    if (event.ctrlKey || event.metaKey || event.altKey) return;
-    const tag = (event.target.tagName || "").toLowerCase();
-    if (tag === "input" || tag === "textarea" || tag === "select") return;
-    if ((event.key || "").toLowerCase() !== "a") return;
-    const done = event.shiftKey ? acceptAll() : acceptFocused();
+  // Keys come through annotate.js's extension event, so open dialogs and text fields are
+  // respected exactly as for the built-in keys.
+  document.addEventListener("annotate:key", (event) => {
+    const detail = event.detail;
+    if (detail.ctrl || detail.key !== "a") return;
+    const done = detail.shift ? acceptAll() : acceptFocused(detail.row);
     if (done) event.preventDefault();
   });
 })();

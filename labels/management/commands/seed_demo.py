@@ -18,6 +18,20 @@ DEMO_PAGES = (
     "7a457a4f71735c17b8b34fafc88835d225cf879b2d812311857a64cfc891eee9",  # nbcnews.com
 )
 
+DEMO_GUIDELINES = """\
+Label **every** paragraph by what it is on the page, not by what it says.
+
+| label | use it for |
+| --- | --- |
+| Body | the article's own running text, including its subheadings |
+| Boilerplate | navigation, bylines and dates, share and subscribe pitches, "Related content", ads, legal lines |
+| Quote | a pull quote or a quoted passage set apart from the text |
+| Caption | the text under or beside a photo, video or chart |
+
+Unsure? Press `f` to flag the paragraph with a note, then pick your best guess.
+Runs of boilerplate: press `Shift` with the label key on the first one.
+"""
+
 DEMO_USERS = (
     ("admin", Membership.Role.REVIEWER, True),
     ("annie", Membership.Role.ANNOTATOR, False),
@@ -48,8 +62,9 @@ class Command(BaseCommand):
             # The demo shows suggested labels; reviewers can hide them on the project's
             # "Suggested labels" page.
             target.name = "Demo: news paragraphs"
+            target.guidelines = DEMO_GUIDELINES
             target.show_suggestions = True
-            target.save(update_fields=["name", "show_suggestions"])
+            target.save(update_fields=["name", "guidelines", "show_suggestions"])
         pages = [Path(corpus) / f"{page}.html" for page in DEMO_PAGES]
         for label, paths in (("Seeds", [seeds]), ("Corpus pages", pages)):
             summary = importing.import_paths(project=target, paths=paths)
