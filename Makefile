@@ -6,7 +6,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/annotator
 # Extra pytest arguments, e.g. make test PYTEST_ARGS="tests/test_queue.py -x"
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format e2e-deps clean
+.PHONY: run test lint format e2e-deps clean bench
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,3 +39,9 @@ format: $(VENV)/.dev
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
+
+# Benchmarks (not tests): builds seeded data with COPY in its own database, which it DROPS and
+# re-creates, measures, prints one table and writes it into README.md. Takes a few minutes.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/annotator_bench
+bench: $(VENV)/.dev
+	$(PY) bench/run.py --database-url $(BENCH_DATABASE_URL) --readme README.md

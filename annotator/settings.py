@@ -9,6 +9,7 @@
 | CSRF_TRUSTED_ORIGINS | (empty) | comma-separated origins, e.g. https://labels.example.org |
 | SECURE_SSL_REDIRECT | 1 when DEBUG is off | 0 when TLS ends at a proxy that already redirects |
 | MAX_UPLOAD_MB | 50 | largest accepted web upload, in megabytes |
+| PSEUDONYM_KEY | SECRET_KEY | keys the annotator pseudonyms of `export_gold --anonymize` |
 | DATABASE_REPLICA_URL | (unset) | read replica used by exports and dashboards |
 | AXES_FAILURE_LIMIT | 5 | failed logins (per username and address) before a 15-minute lockout |
 
@@ -44,6 +45,10 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "django-insecure-development-only-key-do-not-deploy"
+
+# Keys the annotator pseudonyms of anonymized exports. Defaults to SECRET_KEY; set it on its
+# own so rotating SECRET_KEY does not change the pseudonyms of published datasets.
+PSEUDONYM_KEY = env("PSEUDONYM_KEY") or SECRET_KEY
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

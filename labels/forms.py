@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from django import forms
 
+from labels.export import ExportOptions, InvalidOptions
+from labels.gold import DEFAULT_POLICY, GoldPolicy, InvalidPolicy
 from labels.models import Label
+from labels.splits import DEFAULT_SPLIT, InvalidSplit, parse_split
 
 
 class LabelForm(forms.Form):
@@ -25,6 +28,77 @@ class LabelForm(forms.Form):
 
 class SubmitForm(forms.Form):
     active_seconds = forms.FloatField(required=False, min_value=0)
+
+
+class ExportForm(forms.Form):
+    """The download options of a gold export; the same as ``export_gold``'s flags."""
+
+    format = forms.ChoiceField(
+        choices=[("jsonl", "JSONL"), ("articlebody", "articleBody ground-truth.json")],
+        initial="jsonl",
+        required=False,
+    )
+    unit = forms.ChoiceField(
+        choices=[("paragraph", "one paragraph per line"), ("article", "one article per line")],
+        initial="paragraph",
+        required=False,
+        help_text="JSONL only.",
+    )
+    min_annotations = forms.IntegerField(
+        min_value=1,
+        initial=DEFAULT_POLICY.min_annotations,
+        required=False,
+        label="Minimum annotations",
+        help_text="for a unanimous or majority gold label",
+    )
+    min_agreement = forms.FloatField(
+        min_value=0,
+        max_value=1,
+        initial=DEFAULT_POLICY.min_agreement,
+        required=False,
+        label="Minimum majority share",
+    )
+    include_unresolved = forms.BooleanField(
+        required=False, label="Include unresolved paragraphs (label null)"
+    )
+    split = forms.CharField(
+        max_length=20,
+        initial=DEFAULT_SPLIT.spec(),
+        required=False,
+        label="Split",
+        help_text="train/dev/test percentages",
+    )
+    anonymize = forms.BooleanField(required=False, label="Anonymize annotators")
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            cleaned["options"] = ExportOptions(
+                fmt=cleaned.get("format") or "jsonl",
+                unit=cleaned.get("unit") or "paragraph",
+                policy=GoldPolicy(
+                    min_annotations=_or_default(
+                        cleaned.get("min_annotations"), DEFAULT_POLICY.min_annotations
+                    ),
+                    min_agreement=_or_default(
+                        cleaned.get("min_agreement"), DEFAULT_POLICY.min_agreement
+                    ),
+                ),
+                include_unresolved=bool(cleaned.get("include_unresolved")),
+                split=parse_split(cleaned.get("split") or DEFAULT_SPLIT.spec()),
+                anonymize=bool(cleaned.get("anonymize")),
+            )
+        except (InvalidPolicy, InvalidSplit, InvalidOptions) as exc:
+            field = {"fmt": "format"}.get(exc.field, exc.field)
+            self.add_error(field if field in self.fields else None, exc.reason)
+        return cleaned
+
+
+def _or_default(value: object, default: object) -> object:
+    """A form value, or the default when the field was left empty (0 is a value)."""
+    return default if value is None else value
 
 
 class MultipleFileInput(forms.ClearableFileInput):

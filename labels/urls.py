@@ -1,6 +1,6 @@
 from django.urls import path
 
-from labels.views import annotate, progress, suggestions, upload
+from labels.views import annotate, export, progress, suggestions, upload
 
 app_name = "labels"
 
@@ -17,6 +17,8 @@ urlpatterns = [
     path("a/<int:assignment_id>/flag/", annotate.flag, name="flag"),
     path("a/<int:assignment_id>/activity/", annotate.activity, name="activity"),
     path("paragraph/<int:paragraph_id>/label/", annotate.set_label, name="set_label"),
+    path("p/<slug:slug>/export/", export.export_gold, name="export_gold"),
+    path("p/<slug:slug>/export/card/", export.export_card, name="export_card"),
     # Import from the browser and suggested labels (reviewer pages, annotator accept actions).
     path("p/<slug:slug>/upload/", upload.upload, name="upload"),
     path("p/<slug:slug>/suggestions/", suggestions.suggestion_report, name="suggestions"),

@@ -16,6 +16,7 @@ from django_htmx.http import trigger_client_event
 from labels import access, annotating, queue
 from labels.forms import (
     ActiveTimeForm,
+    ExportForm,
     FlagForm,
     LabelForm,
     RunForm,
@@ -60,6 +61,7 @@ def project_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "is_reviewer": request.user.is_staff
         or (membership is not None and membership.role == Membership.Role.REVIEWER),
     }
+    context["export_form"] = ExportForm() if context["is_reviewer"] else None
     return render(request, "labels/project.html", context)
 
 

@@ -56,6 +56,8 @@ ACCESS = {
     "labels:apply_site_memory": "reviewer",
     "labels:accept_suggestion": "paragraph",
     "labels:accept_all_suggestions": "owner",
+    "labels:export_gold": "reviewer",
+    "labels:export_card": "reviewer",
 }
 ALLOWED = {
     "public": set(ROLES),

@@ -2,32 +2,88 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from labels import export
+from labels import card, export
+from labels.gold import DEFAULT_POLICY, GoldPolicy, InvalidPolicy
 from labels.models import Project
+from labels.splits import DEFAULT_SPLIT, InvalidSplit, parse_split
 
 
 class Command(BaseCommand):
-    help = "Export gold labels as JSONL, one paragraph per line."
+    help = (
+        "Export gold labels as JSONL (one paragraph or one article per line) or as an "
+        "articleBody ground-truth.json, with an optional dataset card."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--project", required=True, metavar="SLUG")
         parser.add_argument("--out", default="-", help="file to write (atomically) or - for stdout")
-        parser.add_argument("--min-annotations", type=int, default=1)
-
-    def handle(
-        self, *args: object, project: str, out: str, min_annotations: int, **options: object
-    ) -> None:
-        target = Project.objects.filter(slug=project).first()
-        if target is None:
-            raise CommandError(f"no project {project!r}")
-        if min_annotations < 1:
-            raise CommandError("--min-annotations must be at least 1")
-        lines = export.jsonl_lines(
-            export.paragraph_rows(project=target, min_annotations=min_annotations)
+        parser.add_argument("--format", dest="fmt", default="jsonl", choices=export.FORMATS)
+        parser.add_argument(
+            "--unit", choices=export.UNITS, help="jsonl only: one line per paragraph (default)"
         )
+        parser.add_argument(
+            "--min-annotations", type=int, default=DEFAULT_POLICY.min_annotations, metavar="N"
+        )
+        parser.add_argument(
+            "--min-agreement", type=float, default=DEFAULT_POLICY.min_agreement, metavar="X"
+        )
+        parser.add_argument(
+            "--include-unresolved",
+            action="store_true",
+            help="also write annotated paragraphs no rule decided, with label null",
+        )
+        parser.add_argument("--split", default=DEFAULT_SPLIT.spec(), metavar="80/10/10")
+        parser.add_argument(
+            "--anonymize", action="store_true", help="stable per-project annotator pseudonyms"
+        )
+        parser.add_argument(
+            "--card", metavar="FILE", help="write the dataset card as JSON here (and FILE.md)"
+        )
+
+    def handle(self, *args: object, **options: object) -> None:
+        target = Project.objects.filter(slug=options["project"]).first()
+        if target is None:
+            raise CommandError(f"no project {options['project']!r}")
+        try:
+            settings = export.ExportOptions(
+                fmt=options["fmt"],
+                unit=options["unit"] or "paragraph",
+                policy=GoldPolicy(
+                    min_annotations=options["min_annotations"],
+                    min_agreement=options["min_agreement"],
+                ),
+                include_unresolved=options["include_unresolved"],
+                split=parse_split(options["split"]),
+                anonymize=options["anonymize"],
+            )
+        except (InvalidPolicy, InvalidSplit, export.InvalidOptions) as exc:
+            raise CommandError(f"--{exc.field.replace('_', '-')} {exc.reason}") from None
+        card_path = Path(options["card"]) if options["card"] else None
+        if card_path is not None and card_path.suffix.lower() == ".md":
+            raise CommandError(
+                "--card: give the JSON path; the Markdown twin is written next to it"
+            )
+        stats = export.ExportStats()
+        blocks = export.export_bytes(
+            project=target, options=settings, stats=stats, with_agreement=card_path is not None
+        )
+        out = options["out"]
         if out == "-":
-            count = export.write_lines(lines, self.stdout)
+            for block in blocks:
+                self.stdout.write(block.decode("utf-8"), ending="")
             self.stdout.flush()
+            file_name = settings.file_name
         else:
-            count = export.write_atomically(lines, out=Path(out))
-        self.stderr.write(f"{count} gold paragraph(s) exported.")
+            export.write_atomically(blocks, out=Path(out))
+            file_name = Path(out).name
+        if card_path is not None:
+            document = card.build_card(
+                project=target, options=settings, stats=stats, file_name=file_name
+            )
+            markdown_path = card.write_card(card=document, path=card_path)
+            self.stderr.write(f"Dataset card: {card_path} and {markdown_path}")
+        self.stderr.write(
+            f"{stats.lines} line(s): {stats.paragraphs} paragraph(s) of {stats.articles} "
+            f"article(s); {stats.project_unresolved} unresolved and "
+            f"{stats.project_unlabelled} unlabelled paragraph(s) in the project."
+        )
