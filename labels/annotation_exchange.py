@@ -74,6 +74,17 @@ def import_annotations(
     ``create_users``), and lines that contradict work already in the project.
     """
     records = parse_records(data, file=name)
+    return import_records(project=project, records=records, name=name, create_users=create_users)
+
+
+def import_records(
+    *,
+    project: Project,
+    records: list[AnnotationRecord],
+    name: str,
+    create_users: bool = False,
+) -> ImportSummary:
+    """Import parsed records (see import_annotations); ``name`` stands for the file in errors."""
     with transaction.atomic():
         plan = _check(project=project, records=records, name=name, create_users=create_users)
         return _write(project=project, plan=plan)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from labels.views import annotate
+from labels.views import annotate, review
 
 app_name = "labels"
 
@@ -11,4 +11,17 @@ urlpatterns = [
     path("a/<int:assignment_id>/", annotate.annotate, name="annotate"),
     path("a/<int:assignment_id>/submit/", annotate.submit, name="submit"),
     path("paragraph/<int:paragraph_id>/label/", annotate.set_label, name="set_label"),
+    path("p/<slug:slug>/review/", review.dashboard_page, name="review"),
+    path("p/<slug:slug>/review/disagreements/", review.disagreements, name="disagreements"),
+    path(
+        "p/<slug:slug>/review/disagreements/accept-majority/",
+        review.accept_majority,
+        name="accept_majority",
+    ),
+    path("p/<slug:slug>/review/next/", review.next_disagreement, name="next_disagreement"),
+    path(
+        "p/<slug:slug>/review/paragraph/<int:paragraph_id>/",
+        review.adjudicate,
+        name="adjudicate",
+    ),
 ]

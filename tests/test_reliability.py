@@ -11,38 +11,12 @@ from sklearn.metrics import cohen_kappa_score
 
 from labels import agreement, reliability
 from labels.models import Annotation, Assignment, GoldLabel, Label
-from tests.factories import (
-    ArticleFactory,
-    AssignmentFactory,
-    ParagraphFactory,
-    ProjectFactory,
-    UserFactory,
-    label_of,
-)
+from tests.factories import ProjectFactory, UserFactory, label_of
+from tests.labelled import label, make_article
 
 pytestmark = pytest.mark.django_db
 
 VALUES = ["body", "boilerplate", "quote", "caption"]
-
-
-def make_article(project, paragraphs: int, **kwargs):
-    article = ArticleFactory(project=project, **kwargs)
-    for index in range(paragraphs):
-        ParagraphFactory(article=article, index=index)
-    return article
-
-
-def label(article, user, values: list[str | None], status=Assignment.Status.SUBMITTED):
-    """``user``'s assignment on ``article`` with one label per paragraph (None: left out)."""
-    assignment = AssignmentFactory(article=article, annotator=user, status=status)
-    labels = {lab.value: lab for lab in Label.objects.filter(project=article.project)}
-    paragraphs = list(article.paragraphs.order_by("index"))
-    Annotation.objects.bulk_create(
-        Annotation(assignment=assignment, paragraph=paragraph, label=labels[value])
-        for paragraph, value in zip(paragraphs, values, strict=True)
-        if value is not None
-    )
-    return assignment
 
 
 def counts_one_by_one(project, values=VALUES) -> np.ndarray:
