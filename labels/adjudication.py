@@ -19,6 +19,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.db.models import Prefetch
 
+from labels import reliability
 from labels.models import (
     Annotation,
     Article,
@@ -65,6 +66,12 @@ class QueuePage:
     with_majority: int  # undecided entries of the filtered queue with a strict majority
 
 
+# A paragraph's most frequent label rides along with its count as one integer,
+# count * TOP_SHIFT + label id, so a single aggregation finds the top label (and whether it
+# is a strict majority) without joining the per-label counts to themselves.
+TOP_SHIFT = 2**40
+
+
 def _queue_sql(*, project: Project, filters: QueueFilter) -> tuple[str, list[object]]:
     """The filtered queue as a statement whose rows are ``queue`` (see the SELECTs using it)."""
     quote = connection.ops.quote_name
@@ -72,10 +79,10 @@ def _queue_sql(*, project: Project, filters: QueueFilter) -> tuple[str, list[obj
     article, paragraph = quote(Article._meta.db_table), quote(Paragraph._meta.db_table)
     flag, gold = quote(Flag._meta.db_table), quote(GoldLabel._meta.db_table)
     first, second = filters.pair or (None, None)
-    params: list[object] = [project.pk, SUBMITTED, first, second, project.pk, project.pk]
+    params: list[object] = [first, second, project.pk, SUBMITTED, project.pk, project.pk]
     conditions = ["(pp.labels_used > 1 OR f.paragraph_id IS NOT NULL)"]
     if not filters.include_decided:
-        conditions.append("g.id IS NULL")
+        conditions.append(f"NOT EXISTS (SELECT 1 FROM {gold} g2 WHERE g2.paragraph_id = p.id)")
     if filters.pair is not None:
         # The same label twice (a diagonal cell) means two annotators chose it.
         conditions.append(
@@ -91,26 +98,20 @@ def _queue_sql(*, project: Project, filters: QueueFilter) -> tuple[str, list[obj
         conditions.append("p.article_id = %s")
         params.append(filters.article_id)
     sql = f"""
-        WITH counts AS (
-            SELECT a.paragraph_id AS paragraph_id, a.label_id AS label_id, COUNT(*) AS n
-            FROM {annotation} a
-            JOIN {assignment} s ON s.id = a.assignment_id
-            JOIN {article} ar ON ar.id = s.article_id
-            WHERE ar.project_id = %s AND s.status = %s
-            GROUP BY a.paragraph_id, a.label_id
-        ),
-        per_paragraph AS (
+        WITH per_paragraph AS (
             SELECT paragraph_id, SUM(n) AS m, SUM(n * (n - 1)) AS agreeing,
-                   COUNT(*) AS labels_used,
+                   COUNT(*) AS labels_used, MAX(n * {TOP_SHIFT} + label_id) AS top,
                    SUM(CASE WHEN label_id = %s THEN n ELSE 0 END) AS with_first,
                    SUM(CASE WHEN label_id = %s THEN n ELSE 0 END) AS with_second
-            FROM counts
+            FROM (
+                SELECT a.paragraph_id AS paragraph_id, a.label_id AS label_id, COUNT(*) AS n
+                FROM {annotation} a
+                JOIN {assignment} s ON s.id = a.assignment_id
+                JOIN {article} ar ON ar.id = s.article_id
+                WHERE ar.project_id = %s AND s.status = %s
+                GROUP BY a.paragraph_id, a.label_id
+            ) counts
             GROUP BY paragraph_id
-        ),
-        majority AS (
-            SELECT c.paragraph_id AS paragraph_id, c.label_id AS label_id
-            FROM counts c JOIN per_paragraph pp ON pp.paragraph_id = c.paragraph_id
-            WHERE pp.m >= 2 AND c.n * 2 > pp.m
         ),
         flagged AS (
             SELECT DISTINCT fl.paragraph_id AS paragraph_id
@@ -125,12 +126,13 @@ def _queue_sql(*, project: Project, filters: QueueFilter) -> tuple[str, list[obj
                    CASE WHEN pp.m >= 2 THEN 1.0 - 1.0 * pp.agreeing / (pp.m * (pp.m - 1))
                         ELSE 0.0 END AS division,
                    CASE WHEN f.paragraph_id IS NULL THEN 0 ELSE 1 END AS flagged,
-                   mj.label_id AS majority_label_id, g.label_id AS gold_label_id
+                   CASE WHEN pp.m >= 2 AND (pp.top / {TOP_SHIFT}) * 2 > pp.m
+                        THEN pp.top %% {TOP_SHIFT} END AS majority_label_id,
+                   g.label_id AS gold_label_id
             FROM {paragraph} p
             JOIN {article} ar ON ar.id = p.article_id
             LEFT JOIN per_paragraph pp ON pp.paragraph_id = p.id
             LEFT JOIN flagged f ON f.paragraph_id = p.id
-            LEFT JOIN majority mj ON mj.paragraph_id = p.id
             LEFT JOIN {gold} g ON g.paragraph_id = p.id
             WHERE ar.project_id = %s AND {" AND ".join(conditions)}
         )
@@ -158,7 +160,8 @@ def disagreement_page(
         ORDER BY {ORDER}
         LIMIT %s OFFSET %s
     """
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        reliability.tune_for_aggregation()
         cursor.execute(sql, [*params, limit, offset])
         rows = cursor.fetchall()
     if not rows and offset > 0:
@@ -253,6 +256,7 @@ def accept_majority(*, reviewer: AbstractBaseUser, project: Project, filters: Qu
     sql, params = _queue_sql(project=project, filters=undecided)
     sql += " SELECT paragraph_id, majority_label_id FROM queue WHERE majority_label_id IS NOT NULL"
     with transaction.atomic():
+        reliability.tune_for_aggregation()
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             decisions = cursor.fetchall()

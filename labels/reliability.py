@@ -364,16 +364,18 @@ def gold_confusions(*, project: Project, label_ids: list[int]) -> dict[int, IntA
 
 
 def tune_for_aggregation() -> None:
-    """On PostgreSQL, give this transaction's aggregates room and skip JIT compilation.
+    """On PostgreSQL, give this transaction's aggregates room, skip JIT, and stay serial.
 
     Hashing half a million paragraphs needs more than the default 4 MB of work_mem (it would
-    spill to disk), and JIT compiling costs more than it saves on queries this short. SET
-    LOCAL ends with the transaction. Call inside a transaction.
+    spill to disk); JIT compiling costs more than it saves on queries this short; and a
+    parallel plan would rebuild the same per-paragraph hash table in every worker, tripling
+    the work. SET LOCAL ends with the transaction. Call inside a transaction.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL work_mem = '128MB'")
             cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
 
 
 def project_agreement(*, project: Project, resamples: int = 1000, seed: int = 0) -> dict:
