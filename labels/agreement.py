@@ -225,16 +225,29 @@ def krippendorff_alpha_nominal(counts: ArrayLike) -> Estimate:
     return _alpha(compress(counts))
 
 
-def alpha_by_group(counts: ArrayLike, *, groups: ArrayLike) -> dict[Hashable, Estimate]:
+def alpha_by_group(
+    counts: ArrayLike, *, groups: ArrayLike, weights: ArrayLike | None = None
+) -> dict[Hashable, Estimate]:
     """Nominal alpha per group of rows in one pass; equals krippendorff_alpha_nominal(counts[groups == g]).
 
-    ``groups`` holds one sortable key per row (a source name, an article id). For a single
-    subset, calling ``krippendorff_alpha_nominal(counts[mask])`` directly is just as good.
+    ``groups`` holds one sortable key per row (a source name, an article id). ``weights``, when
+    given, says how many identical paragraphs each row stands for (the database folds equal
+    rows), so the result equals that of the rows repeated. For a single subset, calling
+    ``krippendorff_alpha_nominal(counts[mask])`` directly is just as good.
     """
     counts = as_counts(counts)
     keys = np.asarray(groups)
     if keys.ndim != 1 or len(keys) != len(counts):
         raise ValueError(f"groups needs one key per row: {len(counts)} rows, {keys.shape} keys")
+    repeats = (
+        np.ones(len(counts), dtype=np.int64)
+        if weights is None
+        else as_counts(np.asarray(weights).reshape(-1, 1)).ravel()
+    )
+    if len(repeats) != len(counts):
+        raise ValueError(
+            f"weights needs one count per row: {len(counts)} rows, {len(repeats)} weights"
+        )
     if len(keys) == 0:
         return {}
     names, index = np.unique(keys, return_inverse=True)
@@ -244,13 +257,13 @@ def alpha_by_group(counts: ArrayLike, *, groups: ArrayLike) -> dict[Hashable, Es
         pairable, (counts * (counts - 1)).sum(axis=1) / np.maximum(totals - 1, 1), 0.0
     )
     size = len(names)
-    agreeing = np.bincount(index, weights=agreeing_per_row, minlength=size)
-    values = np.bincount(index, weights=np.where(pairable, totals, 0), minlength=size)
-    annotated = np.bincount(index, weights=totals, minlength=size)
+    agreeing = np.bincount(index, weights=repeats * agreeing_per_row, minlength=size)
+    values = np.bincount(index, weights=repeats * np.where(pairable, totals, 0), minlength=size)
+    annotated = np.bincount(index, weights=repeats * totals, minlength=size)
     label_totals = np.zeros((size, counts.shape[1]))
     for column in range(counts.shape[1]):
         label_totals[:, column] = np.bincount(
-            index, weights=np.where(pairable, counts[:, column], 0), minlength=size
+            index, weights=repeats * np.where(pairable, counts[:, column], 0), minlength=size
         )
     alphas = _alpha_from_totals(agreeing=agreeing, values=values, label_totals=label_totals)
     result: dict[Hashable, Estimate] = {}

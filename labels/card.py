@@ -6,22 +6,16 @@ snapshot, so the card describes exactly the file it sits next to (its SHA-256 in
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
 import tomllib
 from functools import cache
 from pathlib import Path
 
-import numpy as np
 from django.conf import settings
-from django.db import connections
-from django.db.models import Count, Q
 
-from annotator.db_router import read_alias
-from labels import agreement
+from labels import agreement, reliability
 from labels.export import ExportOptions, ExportStats, write_atomically
-from labels.models import Annotation, Assignment, Label, Project
+from labels.models import Project
 
 CARD_VERSION = 1
 # The agreement figures the Markdown card lists (the JSON card has the whole report).
@@ -52,66 +46,16 @@ def app_version() -> str:
         return "unknown"
 
 
-def label_count_matrix(*, project: Project) -> tuple[np.ndarray, list[str]]:
-    """Paragraphs x labels: how many submitted annotations gave each paragraph each label.
-
-    One row per annotated paragraph, in no particular order (the agreement coefficients do
-    not depend on it); columns follow the project's label order. The database counts per
-    paragraph and then groups equal rows, so a million annotations come back as a handful
-    of (counts, how many paragraphs) rows instead of half a million.
-    """
-    labels = list(Label.objects.filter(project=project).order_by("order", "pk"))
-    columns = [f"c{i}" for i in range(len(labels))]
-    per_paragraph = (
-        Annotation.objects.filter(
-            assignment__article__project=project, assignment__status=Assignment.Status.SUBMITTED
-        )
-        .order_by()
-        .values("paragraph_id")
-        .annotate(
-            **{
-                column: Count("pk", filter=Q(label_id=label.pk))
-                for column, label in zip(columns, labels, strict=True)
-            }
-        )
-        .values_list(*columns)
-    )
-    # The same database the ORM reads from right now: the replica inside an export.
-    alias = read_alias()
-    sql, params = per_paragraph.query.get_compiler(using=alias).as_sql()
-    listed = ", ".join(columns)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(
-            f"SELECT {listed}, COUNT(*) FROM ({sql}) AS per_paragraph GROUP BY {listed}", params
-        )
-        patterns = cursor.fetchall()
-    values = [label.value for label in labels]
-    if not patterns:
-        return np.zeros((0, len(labels)), dtype=np.int64), values
-    table = np.array(patterns, dtype=np.int64)
-    return np.repeat(table[:, :-1], table[:, -1], axis=0), values
-
-
 def agreement_figures(*, project: Project) -> tuple[dict | None, str]:
     """The project's agreement report over submitted annotations, or None and the reason.
 
-    Call inside the export's snapshot so the figures describe the same annotations as its
-    lines. Prefers the reliability module (the reviewer dashboard's figures) when the app
-    has it; else summarises the label-count matrix with the pure agreement module.
+    The same figures as the reviewer dashboard. Call inside the export's snapshot so they
+    describe the same annotations as its lines (reliability reads the export's database).
     """
-    if importlib.util.find_spec("labels.reliability") is not None:
-        reliability = importlib.import_module("labels.reliability")
-        return reliability.project_agreement(project=project), ""
-    counts, labels = label_count_matrix(project=project)
-    if not counts.size:
+    report = reliability.project_agreement(project=project)
+    if not report["annotations"]:
         return None, agreement.NO_ANNOTATIONS
-    annotators = (
-        Assignment.objects.filter(article__project=project, status=Assignment.Status.SUBMITTED)
-        .values("annotator_id")
-        .distinct()
-        .count()
-    )
-    return agreement.summarize(counts, labels, annotators=annotators), ""
+    return report, ""
 
 
 def build_card(

@@ -33,7 +33,15 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from annotator.db_router import replica_reads
-from labels.gold import DEFAULT_POLICY, UNRESOLVED, GoldDecision, GoldPolicy, derive_gold
+from labels.gold import (
+    ADJUDICATED,
+    DEFAULT_POLICY,
+    STORED_SOURCES,
+    UNRESOLVED,
+    GoldDecision,
+    GoldPolicy,
+    derive_gold,
+)
 from labels.models import Annotation, Article, Assignment, GoldLabel, Label, Paragraph, Project
 from labels.splits import DEFAULT_SPLIT, Split, split_of
 
@@ -273,15 +281,22 @@ def gold_articles(
     names = annotator_names(project=project, anonymize=options.anonymize)
 
     def decide(
-        key: tuple[tuple[tuple[int, int], ...], int | None],
+        key: tuple[tuple[tuple[int, int], ...], tuple[int, str] | None],
     ) -> tuple[tuple[tuple[str, str], ...], GoldDecision]:
-        given, gold_id = key
+        given, gold = key
         annotations = tuple(sorted((names[user], label_values[label]) for user, label in given))
-        if not (annotations or gold_id):
+        if not (annotations or gold):
             return annotations, NOTHING_TO_DECIDE
-        adjudicated = label_values[gold_id] if gold_id else None
         labels = [label for _, label in annotations]
-        return annotations, derive_gold(labels, adjudicated=adjudicated, policy=options.policy)
+        if gold is None:
+            return annotations, derive_gold(labels, policy=options.policy)
+        gold_id, stored_source = gold
+        return annotations, derive_gold(
+            labels,
+            adjudicated=label_values[gold_id],
+            adjudicated_source=STORED_SOURCES.get(stored_source, ADJUDICATED),
+            policy=options.policy,
+        )
 
     # A paragraph's outcome depends only on who gave which label and any stored gold; the
     # same few combinations recur across a project, so each is worked out once.
@@ -315,9 +330,12 @@ def gold_articles(
             .values_list("paragraph_id", "label_id", "assignment__annotator_id")
         ):
             given[paragraph_id].append((user_id, label_id))
-        stored = dict(
-            GoldLabel.objects.filter(**through_paragraph).values_list("paragraph_id", "label_id")
-        )
+        stored = {
+            paragraph_id: (label_id, source)
+            for paragraph_id, label_id, source in GoldLabel.objects.filter(
+                **through_paragraph
+            ).values_list("paragraph_id", "label_id", "source")
+        }
         by_article: defaultdict[int, list[GoldParagraph]] = defaultdict(list)
         # Unordered in SQL (an ORDER BY over an id list would sort on disk); each article's
         # paragraphs are put in index order below.

@@ -178,3 +178,38 @@ class RunForm(LabelForm):
     """A label for the focused paragraph and the unlabelled run after it."""
 
     paragraph = forms.IntegerField(min_value=1)
+
+
+class AdjudicationForm(LabelForm):
+    """A reviewer's gold label for one paragraph, with an optional note."""
+
+    note = forms.CharField(max_length=1000, required=False)
+
+
+class QueueFilterForm(forms.Form):
+    """The disagreement queue's filters, read from the query string; all optional."""
+
+    SHOW = (("open", "Undecided only"), ("all", "Include decided"))
+
+    a = forms.ChoiceField(required=False, label="One annotator chose")
+    b = forms.ChoiceField(required=False, label="another chose")
+    annotator = forms.ChoiceField(required=False, label="Labelled by")
+    article = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    show = forms.ChoiceField(choices=SHOW, required=False)
+    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    pos = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+    def __init__(
+        self, *args: object, labels: list[Label], annotators: list[str], **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        any_label = [("", "any label")]
+        self.fields["a"].choices = any_label + [(lab.value, lab.name) for lab in labels]
+        self.fields["b"].choices = any_label + [(lab.value, lab.name) for lab in labels]
+        self.fields["annotator"].choices = [("", "anyone")] + [(n, n) for n in annotators]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if bool(cleaned.get("a")) != bool(cleaned.get("b")):
+            raise forms.ValidationError("Choose both labels of the pair, or neither.")
+        return cleaned

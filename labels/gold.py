@@ -15,6 +15,15 @@ UNANIMOUS = "unanimous"
 MAJORITY = "majority"
 UNRESOLVED = "unresolved"
 SOURCES = (ADJUDICATED, UNANIMOUS, MAJORITY, UNRESOLVED)
+# A stored gold label wins like an adjudication; its gold_source says how a reviewer set it
+# (GoldLabel.source -> gold_source): picked one by one, accepted a majority in bulk, applied
+# a recurring paragraph's label to all its occurrences, or imported it.
+STORED_SOURCES = {
+    "adjudicated": ADJUDICATED,
+    "majority": "accepted_majority",
+    "site_memory": "site_memory",
+    "imported": "imported",
+}
 
 
 class InvalidPolicy(ValueError):
@@ -65,11 +74,15 @@ DEFAULT_POLICY = GoldPolicy()
 
 
 def derive_gold(
-    labels: Sequence[str], *, adjudicated: str | None = None, policy: GoldPolicy = DEFAULT_POLICY
+    labels: Sequence[str],
+    *,
+    adjudicated: str | None = None,
+    adjudicated_source: str = ADJUDICATED,
+    policy: GoldPolicy = DEFAULT_POLICY,
 ) -> GoldDecision:
     """The gold label of one paragraph from its submitted annotations' labels.
 
-    In order: an adjudicated label wins; else the label every annotator gave, when there are
+    In order: an adjudicated (stored) label wins, reported as ``adjudicated_source``; else the label every annotator gave, when there are
     at least ``policy.min_annotations``; else, with as many annotations, a label strictly more
     frequent than every other whose share is at least ``policy.min_agreement``; else
     unresolved. Shares compare exactly as written (2/3 passes 0.66; 0.75 passes 0.75).
@@ -77,7 +90,7 @@ def derive_gold(
     total = len(labels)
     if adjudicated is not None:
         agreement = labels.count(adjudicated) / total if total else None
-        return GoldDecision(adjudicated, ADJUDICATED, agreement)
+        return GoldDecision(adjudicated, adjudicated_source, agreement)
     if total == 0 or total < policy.min_annotations:
         return GoldDecision(None, UNRESOLVED, None)
     first = labels[0]

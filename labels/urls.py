@@ -1,6 +1,6 @@
 from django.urls import path
 
-from labels.views import annotate, export, progress, suggestions, upload
+from labels.views import annotate, export, progress, review, suggestions, upload
 
 app_name = "labels"
 
@@ -42,5 +42,18 @@ urlpatterns = [
         "a/<int:assignment_id>/accept-all/",
         suggestions.accept_all_suggestions,
         name="accept_all_suggestions",
+    ),
+    path("p/<slug:slug>/review/", review.dashboard_page, name="review"),
+    path("p/<slug:slug>/review/disagreements/", review.disagreements, name="disagreements"),
+    path(
+        "p/<slug:slug>/review/disagreements/accept-majority/",
+        review.accept_majority,
+        name="accept_majority",
+    ),
+    path("p/<slug:slug>/review/next/", review.next_disagreement, name="next_disagreement"),
+    path(
+        "p/<slug:slug>/review/paragraph/<int:paragraph_id>/",
+        review.adjudicate,
+        name="adjudicate",
     ),
 ]

@@ -428,6 +428,34 @@ def test_alpha_by_group_equals_alpha_on_each_row_subset(counts, data):
 
 
 @checked
+@given(count_matrices(max_labels=4), st.data())
+def test_weighted_alpha_by_group_equals_the_rows_repeated(counts, data):
+    weights = np.array(
+        data.draw(st.lists(st.integers(0, 4), min_size=len(counts), max_size=len(counts))),
+        dtype=np.int64,
+    )
+    groups = np.array(
+        data.draw(st.lists(st.sampled_from("ab"), min_size=len(counts), max_size=len(counts)))
+    )
+
+    weighted = alpha_by_group(counts, groups=groups, weights=weights)
+    repeated = alpha_by_group(np.repeat(counts, weights, axis=0), groups=np.repeat(groups, weights))
+
+    for name, estimate in repeated.items():
+        assert weighted[name].reason == estimate.reason
+        assert weighted[name].value == (
+            None if estimate.value is None else pytest.approx(estimate.value)
+        )
+
+
+def test_alpha_by_group_rejects_weights_that_do_not_match_the_rows():
+    with pytest.raises(ValueError, match="one count per row"):
+        alpha_by_group([[1, 1], [2, 0]], groups=["a", "b"], weights=[1])
+    with pytest.raises(ValueError, match="negative"):
+        alpha_by_group([[1, 1]], groups=["a"], weights=[-1])
+
+
+@checked
 @given(count_matrices(max_labels=6, max_count=3))
 def test_distinct_rows_agree_with_numpy_unique(counts):
     patterns, frequency = distinct_rows(counts)

@@ -1,6 +1,5 @@
 """The dataset card: the label-count matrix behind its agreement figures, and its Markdown."""
 
-import numpy as np
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -11,50 +10,10 @@ from tests.factories import (
     ArticleFactory,
     AssignmentFactory,
     ParagraphFactory,
-    ProjectFactory,
     label_of,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def test_label_count_matrix_counts_submitted_annotations_per_paragraph_and_label(project):
-    article = ArticleFactory(project=project)
-    paragraphs = [ParagraphFactory(article=article, index=i) for i in range(3)]
-    plan = {
-        ("ann", Assignment.Status.SUBMITTED): ["body", "quote", None],
-        ("bob", Assignment.Status.SUBMITTED): ["body", "caption", None],
-        ("cy", Assignment.Status.SUBMITTED): ["quote", "caption", None],
-        ("wip", Assignment.Status.IN_PROGRESS): ["caption", "caption", "caption"],
-    }
-    for (name, status), labels in plan.items():
-        user = get_user_model().objects.create(username=name)
-        assignment = AssignmentFactory(article=article, annotator=user, status=status)
-        for paragraph, value in zip(paragraphs, labels, strict=True):
-            if value:
-                AnnotationFactory(
-                    assignment=assignment, paragraph=paragraph, label=label_of(project, value)
-                )
-    other = ProjectFactory()  # another project's annotations stay out
-    AnnotationFactory(
-        assignment=AssignmentFactory(
-            article=ArticleFactory(project=other), status=Assignment.Status.SUBMITTED
-        ),
-        label=label_of(other, "caption"),
-    )
-
-    counts, labels = card.label_count_matrix(project=project)
-
-    assert labels == ["body", "boilerplate", "quote", "caption"]
-    # Paragraph 3 has only work in progress; rows come in no particular order.
-    assert sorted(counts.tolist()) == [[0, 0, 1, 2], [2, 0, 1, 0]]
-    assert counts.dtype == np.int64
-
-
-def test_label_count_matrix_of_an_unlabelled_project_is_empty(project):
-    counts, labels = card.label_count_matrix(project=project)
-
-    assert counts.shape == (0, 4)
 
 
 def test_agreement_figures_summarise_the_submitted_annotations(project):

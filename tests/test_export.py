@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from labels import export
-from labels.models import Assignment
+from labels.models import Assignment, GoldLabel
 from labels.splits import split_of
 from tests.factories import (
     AnnotationFactory,
@@ -589,3 +589,15 @@ def test_bad_options_are_clear_errors(project, args, message):
 def test_unknown_project_is_a_clear_error():
     with pytest.raises(CommandError, match="no project 'nope'"):
         call_command("export_gold", "--project", "nope")
+
+
+def test_a_stored_gold_label_reports_how_the_reviewer_set_it(project):
+    article = ArticleFactory(project=project)
+    for index, source in enumerate(GoldLabel.Source.values):
+        GoldLabelFactory(paragraph=ParagraphFactory(article=article, index=index), source=source)
+    out = StringIO()
+
+    call_command("export_gold", "--project", project.slug, stdout=out, stderr=StringIO())
+
+    sources = [json.loads(line)["gold_source"] for line in out.getvalue().splitlines()]
+    assert sources == ["adjudicated", "accepted_majority", "site_memory", "imported"]

@@ -1,13 +1,18 @@
-"""seed_demo, what `make run` uses: the text seed plus a handful of real corpus pages."""
+"""seed_demo, what `make run` uses: the seed with two annotators' labels, plus real web pages."""
 
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
-from labels.models import Article, Membership, Project
+from labels import queue, reliability
+from labels.management.commands.seed_demo import DEMO_LABELS
+from labels.models import Annotation, Article, Assignment, Membership, Project
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+SEED_ID = "000_d93e8ff5672328ba"
 
 
 def test_seed_demo_imports_the_seed_and_five_corpus_pages_with_suggestions_shown():
@@ -34,3 +39,54 @@ def test_seed_demo_twice_imports_nothing_new():
         "Corpus pages: 5 file(s), 0 article(s) imported, 5 duplicate(s) skipped" in out.getvalue()
     )
     assert Article.objects.count() == 6
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def test_demo_has_annie_and_bob_submitted_with_a_few_disagreements():
+    output = seed()
+
+    assert "Demo labels: 44 annotation(s) imported" in output
+    project = Project.objects.get(slug="demo")
+    article = Article.objects.get(project=project, external_id=SEED_ID)
+    assignments = Assignment.objects.filter(article=article).select_related("annotator")
+    assert {(a.annotator.username, a.status) for a in assignments} == {
+        ("annie", Assignment.Status.SUBMITTED),
+        ("bob", Assignment.Status.SUBMITTED),
+    }
+    assert Annotation.objects.filter(assignment__article=article).count() == 44
+    assert article.open_slots == project.overlap - 2
+    labels = DEMO_LABELS[article.external_id]
+    disagreements = sum(a != b for a, b in zip(labels["annie"], labels["bob"], strict=True))
+    assert 0 < disagreements <= 4
+    report = reliability.project_agreement(project=project, resamples=100)
+    assert report["annotators"] == 2 and report["units"] == 22
+    assert 0.6 < report["krippendorff_alpha"] < 0.95
+    assert report["articles_with_disagreements"] == 1
+
+
+def test_seeding_twice_adds_nothing_and_keeps_the_slots():
+    seed()
+    before = (Annotation.objects.count(), Assignment.objects.count())
+
+    output = seed()
+
+    assert "Demo labels: already there" in output
+    assert (Annotation.objects.count(), Assignment.objects.count()) == before
+    assert Article.objects.get(external_id=SEED_ID).open_slots == 1
+
+
+def test_after_the_demo_labels_a_third_person_can_still_label_the_seed():
+    seed()
+    project = Project.objects.get(slug="demo")
+
+    newcomer = UserFactory()
+    Membership.objects.create(project=project, user=newcomer)
+    assignment = queue.claim_next(user=newcomer, project=project)
+
+    assert assignment is not None
+    assert Article.objects.get(external_id=SEED_ID).open_slots == 0

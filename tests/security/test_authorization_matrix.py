@@ -8,6 +8,7 @@ leave every table of the app exactly as it was.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import combinations
 
 import pytest
 from django.apps import apps
@@ -56,6 +57,11 @@ ACCESS = {
     "labels:apply_site_memory": "reviewer",
     "labels:accept_suggestion": "paragraph",
     "labels:accept_all_suggestions": "owner",
+    "labels:review": "reviewer",
+    "labels:disagreements": "reviewer",
+    "labels:accept_majority": "reviewer",
+    "labels:next_disagreement": "reviewer",
+    "labels:adjudicate": "reviewer",
     "labels:export_gold": "reviewer",
     "labels:export_card": "reviewer",
 }
@@ -143,11 +149,12 @@ def world() -> World:
 
 def url_for(name: str, world: World) -> str:
     """The URL with whichever of the world's ids its pattern takes."""
-    for key in (None, *world.kwargs):
-        try:
-            return reverse(name, kwargs={} if key is None else {key: world.kwargs[key]})
-        except NoReverseMatch:
-            continue
+    for size in range(len(world.kwargs) + 1):
+        for keys in combinations(world.kwargs, size):
+            try:
+                return reverse(name, kwargs={key: world.kwargs[key] for key in keys})
+            except NoReverseMatch:
+                continue
     raise AssertionError(f"cannot build a URL for {name}: give World the id it needs")
 
 

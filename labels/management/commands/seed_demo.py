@@ -1,12 +1,14 @@
 import secrets
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 
-from labels import importing, projects
-from labels.models import Membership
+from labels import annotation_exchange, importing, projects
+from labels.annotation_records import AnnotationRecord, RecordErrors
+from labels.models import Article, Assignment, Membership, Project
 
 # Real news pages from corpus/ (see corpus/README.md) so the demo shows web pages with photo
 # captions, embedded quotes, subscription prompts and related links, not only the text seed.
@@ -37,6 +39,21 @@ DEMO_USERS = (
     ("annie", Membership.Role.ANNOTATOR, False),
     ("bob", Membership.Role.ANNOTATOR, False),
 )
+# Three annotators per article, so after annie and bob someone else (admin) can still label.
+DEMO_OVERLAP = 3
+
+# How annie and bob labelled the seed article, paragraph by paragraph, so the agreement
+# dashboard has real figures. They agree on most paragraphs and split where people really
+# do: the standfirst quote, the dateline block with its photo tag, and a body paragraph
+# made of a quotation.
+B, P, Q, C = "body", "boilerplate", "quote", "caption"
+DEMO_LABELS = {
+    "000_d93e8ff5672328ba": {
+        "annie": [B, Q, P, C, P, P, P, P, P, P, P, P, B, B, P, B, B, B, Q, Q, P, P],
+        "bob": [B, B, C, C, P, P, P, P, P, P, P, P, B, B, P, B, B, B, B, Q, P, P],
+    }
+}
+DEMO_TIME = datetime(2024, 1, 15, 9, 0, tzinfo=UTC)
 
 
 class Command(BaseCommand):
@@ -64,7 +81,8 @@ class Command(BaseCommand):
             target.name = "Demo: news paragraphs"
             target.guidelines = DEMO_GUIDELINES
             target.show_suggestions = True
-            target.save(update_fields=["name", "guidelines", "show_suggestions"])
+            target.overlap = DEMO_OVERLAP
+            target.save(update_fields=["name", "guidelines", "show_suggestions", "overlap"])
         pages = [Path(corpus) / f"{page}.html" for page in DEMO_PAGES]
         for label, paths in (("Seeds", [seeds]), ("Corpus pages", pages)):
             summary = importing.import_paths(project=target, paths=paths)
@@ -86,3 +104,40 @@ class Command(BaseCommand):
                     f"  {username!r} exists (reset with: python manage.py changepassword {username})"
                 )
             Membership.objects.get_or_create(project=target, user=user, defaults={"role": role})
+        self.stdout.write(f"Demo labels: {add_demo_labels(project=target)}")
+
+
+def add_demo_labels(*, project: Project) -> str:
+    """Give the seed article annie's and bob's submitted labels, once; says what happened.
+
+    Goes through the annotation import, so the assignments are submitted and the article's
+    open slots stay right. Skipped when either of them already has work on the article.
+    """
+    records = []
+    for external_id, by_annotator in DEMO_LABELS.items():
+        article = Article.objects.filter(project=project, external_id=external_id).first()
+        if article is None:
+            return f"skipped (no article {external_id!r} in {project.slug!r})"
+        if Assignment.objects.filter(
+            article=article, annotator__username__in=by_annotator
+        ).exists():
+            return "already there"
+        for annotator, labels in by_annotator.items():
+            records += [
+                AnnotationRecord(
+                    article_id=external_id,
+                    index=index,
+                    annotator=annotator,
+                    label=label,
+                    created_at=DEMO_TIME + timedelta(minutes=index),
+                    line=len(records) + index + 1,
+                )
+                for index, label in enumerate(labels)
+            ]
+    try:
+        summary = annotation_exchange.import_records(
+            project=project, records=records, name="demo labels"
+        )
+    except RecordErrors as exc:
+        return "skipped: " + "; ".join(exc.lines())
+    return summary.describe()
