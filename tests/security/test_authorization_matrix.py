@@ -233,3 +233,18 @@ def test_a_reviewer_who_is_not_a_member_of_the_project_sees_nothing(world):
 
 def test_membership_role_names_are_the_two_documented_ones():
     assert set(Membership.Role.values) == {"annotator", "reviewer"}
+
+
+@pytest.mark.parametrize("name", sorted(n for n in ACCESS if ACCESS[n] != "public"))
+@pytest.mark.parametrize("htmx", [False, True], ids=["form", "htmx"])
+def test_every_post_without_a_csrf_token_is_refused_and_writes_nothing(name, htmx, world):
+    role = next(r for r in ROLES if r in ALLOWED[ACCESS[name]])
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.users[role])
+    headers = {"HX-Request": "true"} if htmx else {}
+    before = snapshot()
+
+    response = client.post(url_for(name, world), world.payload, headers=headers)
+
+    assert response.status_code in (403, 405), f"POST {name} as {role}: {response.status_code}"
+    assert snapshot() == before
