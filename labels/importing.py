@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import IntegrityError, connection, models, transaction
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from labels import archives, extractor, parsing, preannotation
@@ -150,6 +150,13 @@ def import_bytes(
         # Another import of the same articles committed first; nothing of this file stayed.
         outcome.articles = outcome.duplicates = outcome.paragraphs = 0
         outcome.error = f"{name}: a concurrent import added the same articles; run it again"
+    except DatabaseError as exc:
+        # The connection dropped or the server gave up mid-file: the transaction rolled back.
+        outcome.articles = outcome.duplicates = outcome.paragraphs = 0
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        outcome.error = f"{name}: database error, nothing from this file was written ({reason})"
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()  # the next file reconnects
     return outcome
 
 

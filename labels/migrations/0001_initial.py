@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,216 +15,500 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=255)),
-                ('title', models.TextField(blank=True)),
-                ('url', models.TextField(blank=True)),
-                ('source', models.CharField(blank=True, help_text='Site or import source.', max_length=255)),
-                ('meta', models.JSONField(blank=True, default=dict)),
-                ('content_hash', models.CharField(help_text='SHA-256 of the paragraph texts.', max_length=64)),
-                ('open_slots', models.PositiveSmallIntegerField(default=0)),
-                ('imported_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=255)),
+                ("title", models.TextField(blank=True)),
+                ("url", models.TextField(blank=True)),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True, help_text="Site or import source.", max_length=255
+                    ),
+                ),
+                ("meta", models.JSONField(blank=True, default=dict)),
+                (
+                    "content_hash",
+                    models.CharField(help_text="SHA-256 of the paragraph texts.", max_length=64),
+                ),
+                ("open_slots", models.PositiveSmallIntegerField(default=0)),
+                ("imported_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['project', 'pk'],
+                "ordering": ["project", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Label',
+            name="Label",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.SlugField(max_length=64)),
-                ('name', models.CharField(max_length=100)),
-                ('key', models.CharField(help_text='Keyboard shortcut, one character.', max_length=1)),
-                ('order', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("value", models.SlugField(max_length=64)),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "key",
+                    models.CharField(help_text="Keyboard shortcut, one character.", max_length=1),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'ordering': ['project', 'order', 'pk'],
+                "ordering": ["project", "order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Assignment',
+            name="Assignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('in_progress', 'In progress'), ('submitted', 'Submitted'), ('skipped', 'Skipped'), ('released', 'Released (idle too long)')], default='in_progress', max_length=16)),
-                ('started_at', models.DateTimeField(auto_now_add=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('last_activity_at', models.DateTimeField(auto_now_add=True)),
-                ('active_seconds', models.FloatField(default=0)),
-                ('skip_reason', models.CharField(blank=True, max_length=500)),
-                ('annotator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to=settings.AUTH_USER_MODEL)),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='labels.article')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("in_progress", "In progress"),
+                            ("submitted", "Submitted"),
+                            ("skipped", "Skipped"),
+                            ("released", "Released (idle too long)"),
+                        ],
+                        default="in_progress",
+                        max_length=16,
+                    ),
+                ),
+                ("started_at", models.DateTimeField(auto_now_add=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("last_activity_at", models.DateTimeField(auto_now_add=True)),
+                ("active_seconds", models.FloatField(default=0)),
+                ("skip_reason", models.CharField(blank=True, max_length=500)),
+                (
+                    "annotator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="labels.article",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='Paragraph',
+            name="Paragraph",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('index', models.PositiveIntegerField()),
-                ('text', models.TextField()),
-                ('meta', models.JSONField(blank=True, default=dict)),
-                ('text_hash', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('suggested_label', models.CharField(blank=True, max_length=64)),
-                ('suggestion_confidence', models.FloatField(blank=True, null=True)),
-                ('suggestion_source', models.CharField(blank=True, max_length=64)),
-                ('suggestion_version', models.CharField(blank=True, max_length=32)),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='paragraphs', to='labels.article')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("index", models.PositiveIntegerField()),
+                ("text", models.TextField()),
+                ("meta", models.JSONField(blank=True, default=dict)),
+                ("text_hash", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("suggested_label", models.CharField(blank=True, max_length=64)),
+                ("suggestion_confidence", models.FloatField(blank=True, null=True)),
+                ("suggestion_source", models.CharField(blank=True, max_length=64)),
+                ("suggestion_version", models.CharField(blank=True, max_length=32)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="paragraphs",
+                        to="labels.article",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['article', 'index'],
+                "ordering": ["article", "index"],
             },
         ),
         migrations.CreateModel(
-            name='GoldLabel',
+            name="GoldLabel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('adjudicated', 'Adjudicated by a reviewer'), ('majority', 'Accepted majority'), ('site_memory', 'Applied from a recurring paragraph'), ('imported', 'Imported')], default='adjudicated', max_length=16)),
-                ('decided_at', models.DateTimeField(auto_now=True)),
-                ('note', models.CharField(blank=True, max_length=1000)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('label', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='gold_labels', to='labels.label')),
-                ('paragraph', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='gold', to='labels.paragraph')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("adjudicated", "Adjudicated by a reviewer"),
+                            ("majority", "Accepted majority"),
+                            ("site_memory", "Applied from a recurring paragraph"),
+                            ("imported", "Imported"),
+                        ],
+                        default="adjudicated",
+                        max_length=16,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(auto_now=True)),
+                ("note", models.CharField(blank=True, max_length=1000)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "label",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="gold_labels",
+                        to="labels.label",
+                    ),
+                ),
+                (
+                    "paragraph",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="gold",
+                        to="labels.paragraph",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Flag',
+            name="Flag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('note', models.CharField(blank=True, max_length=1000)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='flags', to='labels.assignment')),
-                ('paragraph', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='flags', to='labels.paragraph')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=1000)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="flags",
+                        to="labels.assignment",
+                    ),
+                ),
+                (
+                    "paragraph",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="flags",
+                        to="labels.paragraph",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AnnotationEvent',
+            name="AnnotationEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('set', 'Set'), ('undo', 'Undo'), ('accept', 'Accepted suggestion')], default='set', max_length=8)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='labels.assignment')),
-                ('label', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='labels.label')),
-                ('previous_label', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='labels.label')),
-                ('paragraph', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='labels.paragraph')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("set", "Set"),
+                            ("undo", "Undo"),
+                            ("accept", "Accepted suggestion"),
+                        ],
+                        default="set",
+                        max_length=8,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="labels.assignment",
+                    ),
+                ),
+                (
+                    "label",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="labels.label",
+                    ),
+                ),
+                (
+                    "previous_label",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="labels.label",
+                    ),
+                ),
+                (
+                    "paragraph",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="labels.paragraph",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='Annotation',
+            name="Annotation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_suggestion', models.BooleanField(default=False, help_text='The annotator accepted the suggested label.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='annotations', to='labels.assignment')),
-                ('label', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='annotations', to='labels.label')),
-                ('paragraph', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='annotations', to='labels.paragraph')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_suggestion",
+                    models.BooleanField(
+                        default=False, help_text="The annotator accepted the suggested label."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="annotations",
+                        to="labels.assignment",
+                    ),
+                ),
+                (
+                    "label",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="annotations",
+                        to="labels.label",
+                    ),
+                ),
+                (
+                    "paragraph",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="annotations",
+                        to="labels.paragraph",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='Project',
+            name="Project",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=64, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('guidelines', models.TextField(blank=True, help_text='Markdown; shown to annotators.')),
-                ('overlap', models.PositiveSmallIntegerField(default=2, help_text='How many different annotators label each article.')),
-                ('assignment_timeout', models.DurationField(default=datetime.timedelta(days=1), help_text='An in-progress assignment idle this long is released to others.')),
-                ('show_suggestions', models.BooleanField(default=False, help_text='Show pre-annotation suggestions to annotators (off for unbiased agreement).')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=64, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "guidelines",
+                    models.TextField(blank=True, help_text="Markdown; shown to annotators."),
+                ),
+                (
+                    "overlap",
+                    models.PositiveSmallIntegerField(
+                        default=2, help_text="How many different annotators label each article."
+                    ),
+                ),
+                (
+                    "assignment_timeout",
+                    models.DurationField(
+                        default=datetime.timedelta(days=1),
+                        help_text="An in-progress assignment idle this long is released to others.",
+                    ),
+                ),
+                (
+                    "show_suggestions",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Show pre-annotation suggestions to annotators (off for unbiased agreement).",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('overlap__gte', 1)), name='project_overlap_positive')],
+                "ordering": ["name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("overlap__gte", 1)), name="project_overlap_positive"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('annotator', 'Annotator'), ('reviewer', 'Reviewer')], default='annotator', max_length=16)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='labels.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("annotator", "Annotator"), ("reviewer", "Reviewer")],
+                        default="annotator",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="labels.project",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='label',
-            name='project',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='labels', to='labels.project'),
+            model_name="label",
+            name="project",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="labels",
+                to="labels.project",
+            ),
         ),
         migrations.AddField(
-            model_name='article',
-            name='project',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='articles', to='labels.project'),
+            model_name="article",
+            name="project",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="articles",
+                to="labels.project",
+            ),
         ),
         migrations.AddIndex(
-            model_name='assignment',
-            index=models.Index(fields=['annotator', 'status'], name='assignment_annotator_status'),
+            model_name="assignment",
+            index=models.Index(fields=["annotator", "status"], name="assignment_annotator_status"),
         ),
         migrations.AddIndex(
-            model_name='assignment',
-            index=models.Index(fields=['status', 'last_activity_at'], name='assignment_activity'),
+            model_name="assignment",
+            index=models.Index(fields=["status", "last_activity_at"], name="assignment_activity"),
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.UniqueConstraint(fields=('article', 'annotator'), name='assignment_one_per_annotator'),
+            model_name="assignment",
+            constraint=models.UniqueConstraint(
+                fields=("article", "annotator"), name="assignment_one_per_annotator"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='paragraph',
-            constraint=models.UniqueConstraint(fields=('article', 'index'), name='paragraph_index_unique'),
+            model_name="paragraph",
+            constraint=models.UniqueConstraint(
+                fields=("article", "index"), name="paragraph_index_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='flag',
-            constraint=models.UniqueConstraint(fields=('assignment', 'paragraph'), name='flag_unique'),
+            model_name="flag",
+            constraint=models.UniqueConstraint(
+                fields=("assignment", "paragraph"), name="flag_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='annotationevent',
-            index=models.Index(fields=['assignment', '-id'], name='event_assignment_latest'),
+            model_name="annotationevent",
+            index=models.Index(fields=["assignment", "-id"], name="event_assignment_latest"),
         ),
         migrations.AddIndex(
-            model_name='annotation',
-            index=models.Index(fields=['assignment', 'paragraph'], name='annotation_assignment'),
+            model_name="annotation",
+            index=models.Index(fields=["assignment", "paragraph"], name="annotation_assignment"),
         ),
         migrations.AddConstraint(
-            model_name='annotation',
-            constraint=models.UniqueConstraint(fields=('paragraph', 'assignment'), name='annotation_one_per_assignment'),
+            model_name="annotation",
+            constraint=models.UniqueConstraint(
+                fields=("paragraph", "assignment"), name="annotation_one_per_assignment"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('project', 'user'), name='membership_unique'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                fields=("project", "user"), name="membership_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='label',
-            constraint=models.UniqueConstraint(fields=('project', 'value'), name='label_value_unique'),
+            model_name="label",
+            constraint=models.UniqueConstraint(
+                fields=("project", "value"), name="label_value_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='label',
-            constraint=models.UniqueConstraint(fields=('project', 'key'), name='label_key_unique'),
+            model_name="label",
+            constraint=models.UniqueConstraint(fields=("project", "key"), name="label_key_unique"),
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(condition=models.Q(('open_slots__gt', 0)), fields=['project', 'open_slots', 'id'], name='article_open_slots'),
+            model_name="article",
+            index=models.Index(
+                condition=models.Q(("open_slots__gt", 0)),
+                fields=["project", "open_slots", "id"],
+                name="article_open_slots",
+            ),
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['project', 'source'], name='article_source'),
+            model_name="article",
+            index=models.Index(fields=["project", "source"], name="article_source"),
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.UniqueConstraint(fields=('project', 'content_hash'), name='article_hash_unique'),
+            model_name="article",
+            constraint=models.UniqueConstraint(
+                fields=("project", "content_hash"), name="article_hash_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.UniqueConstraint(fields=('project', 'external_id'), name='article_id_unique'),
+            model_name="article",
+            constraint=models.UniqueConstraint(
+                fields=("project", "external_id"), name="article_id_unique"
+            ),
         ),
     ]

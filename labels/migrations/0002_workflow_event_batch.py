@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('labels', '0001_initial'),
+        ("labels", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='annotationevent',
-            name='batch',
+            model_name="annotationevent",
+            name="batch",
             field=models.UUIDField(blank=True, editable=False, null=True),
         ),
     ]

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from labels import card, export
 from labels.gold import DEFAULT_POLICY, GoldPolicy, InvalidPolicy
@@ -41,6 +42,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, **options: object) -> None:
+        try:
+            self.export(**options)
+        except DatabaseError as exc:
+            # The snapshot transaction rolled back; the atomic writer left no partial file.
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise CommandError(f"database error, nothing was written ({reason})") from None
+
+    def export(self, **options: object) -> None:
         target = Project.objects.filter(slug=options["project"]).first()
         if target is None:
             raise CommandError(f"no project {options['project']!r}")
