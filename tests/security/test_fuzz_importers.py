@@ -7,11 +7,12 @@ never an unhandled exception and never a partial write.
 import json
 
 import pytest
+from django.contrib.auth import get_user_model
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from labels import importing, parsing, webpages
-from labels.models import Article, Paragraph
+from labels import annotation_exchange, annotation_records, importing, parsing, webpages
+from labels.models import Annotation, Article, Assignment, Paragraph
 
 FUZZ = settings(
     max_examples=150,
@@ -95,3 +96,59 @@ def test_import_writes_everything_or_nothing(project, objects, truncate):
         assert after == before
     else:
         assert after == (before[0] + outcome.articles, before[1] + outcome.paragraphs)
+
+
+annotation_like = st.fixed_dictionaries(
+    {},
+    optional={
+        "article_id": st.one_of(st.sampled_from(["a-0", "a-1", "zzz"]), st.integers(), st.none()),
+        "index": st.one_of(st.integers(-2, 4), st.text(max_size=3), st.floats(allow_nan=True)),
+        "annotator": st.one_of(st.sampled_from(["ann", "bob", "ghost"]), st.text(max_size=6)),
+        "label": st.one_of(st.sampled_from(["body", "quote", "Body", ""]), st.integers()),
+        "created_at": st.one_of(st.text(max_size=25), st.just("2024-01-02T03:04:05+00:00")),
+        "extra": json_values,
+    },
+)
+
+
+@FUZZ
+@given(st.binary(max_size=1500))
+def test_random_bytes_never_crash_the_annotation_parser(data):
+    try:
+        records = annotation_records.parse_records(data, file="fuzz.jsonl")
+    except annotation_records.RecordErrors as exc:
+        assert exc.lines() and all(line.startswith("fuzz.jsonl") for line in exc.lines()[:1])
+    else:
+        assert all(record.article_id and record.annotator for record in records)
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(st.lists(annotation_like, min_size=1, max_size=5), st.one_of(st.none(), st.integers(0, 200)))
+def test_annotation_import_writes_everything_or_nothing(project, objects, truncate):
+    for article_index in range(2):
+        article = Article.objects.get_or_create(
+            project=project,
+            external_id=f"a-{article_index}",
+            defaults={"content_hash": f"{article_index:064x}", "open_slots": project.overlap},
+        )[0]
+        for index in range(3):
+            Paragraph.objects.get_or_create(article=article, index=index, defaults={"text": "t"})
+    for name in ("ann", "bob"):
+        get_user_model().objects.get_or_create(username=name)
+    before = (Annotation.objects.count(), Assignment.objects.count())
+    data = jsonl_bytes(objects, truncate=truncate)
+
+    try:
+        summary = annotation_exchange.import_annotations(
+            project=project, data=data, name="fuzz.jsonl"
+        )
+    except annotation_records.RecordErrors as exc:
+        assert all(line.startswith("fuzz.jsonl") for line in exc.lines()[:1])
+        assert (Annotation.objects.count(), Assignment.objects.count()) == before
+    else:
+        assert summary is not None
+        assert Annotation.objects.count() >= before[0]
+        for article in Article.objects.filter(project=project):
+            live = article.assignments.filter(status__in=Assignment.LIVE).count()
+            assert article.open_slots == max(0, project.overlap - live)
