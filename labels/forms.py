@@ -128,22 +128,11 @@ class UploadForm(forms.Form):
     )
 
 
-class SiteMemoryForm(forms.Form):
+class SiteMemoryForm(LabelForm):
     """Which recurring text, on which site, gets which label."""
 
     source = forms.CharField(max_length=255)
     text_hash = forms.RegexField(regex=r"^[0-9a-f]{64}$")
-    label = forms.CharField(max_length=64, strip=False)
-
-    def __init__(self, *args: object, labels: list[Label], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.labels_by_value = {label.value: label for label in labels}
-
-    def clean_label(self) -> Label:
-        value = self.cleaned_data["label"]
-        if value not in self.labels_by_value:
-            raise forms.ValidationError(f"unknown label {value[:64]!r}")
-        return self.labels_by_value[value]
 
 
 class ShowSuggestionsForm(forms.Form):
