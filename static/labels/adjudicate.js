@@ -30,4 +30,5 @@
       b.disabled = true;
     });
   });
+  root.dataset.keys = "ready"; // browser tests wait for this before pressing keys
 })();

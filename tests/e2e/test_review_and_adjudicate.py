@@ -40,7 +40,7 @@ def test_open_a_heatmap_cell_and_adjudicate_by_keyboard(live_server, page):
     assert page.locator("li.queue-row").count() == 2
     page.get_by_role("link", name="Decide one by one").click()
 
-    page.wait_for_selector("#gold-form")
+    page.wait_for_selector("#adjudicate[data-keys=ready] #gold-form")
     assert "annie" in page.locator("#given-labels").inner_text()
     decided_text = page.locator("#target-text").inner_text()
     page.keyboard.press("3")  # Quote
