@@ -44,4 +44,4 @@ clean:
 # re-creates, measures, prints one table and writes it into README.md. Takes a few minutes.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/annotator_bench
 bench: $(VENV)/.dev
-	$(PY) bench/run.py --database-url $(BENCH_DATABASE_URL) --readme README.md
+	$(PY) -m bench.run --database-url $(BENCH_DATABASE_URL) --readme README.md
