@@ -6,7 +6,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/annotator
 # Extra pytest arguments, e.g. make test PYTEST_ARGS="tests/test_queue.py -x"
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format e2e-deps clean bench
+.PHONY: run test lint format e2e-deps clean bench loadtest serve
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,3 +45,10 @@ clean:
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/annotator_bench
 bench: $(VENV)/.dev
 	$(PY) -m bench.run --database-url $(BENCH_DATABASE_URL) --readme README.md
+
+# Load test (not a test of `make test`): 50 annotators against gunicorn with production settings
+# on 127.0.0.1, at most 60 s; its own database is DROPPED and re-created (name must contain
+# "load" or "bench"). Prints one table, writes it into README.md, exits 1 on any 5xx or lost label.
+LOADTEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/annotator_load
+loadtest: $(VENV)/.dev
+	$(PY) -m bench.loadtest --database-url $(LOADTEST_DATABASE_URL) --readme README.md

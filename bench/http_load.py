@@ -136,6 +136,9 @@ class ClientResult:
     def note_error(self, endpoint: str) -> None:
         self.errors[endpoint] = self.errors.get(endpoint, 0) + 1
 
+    def requests(self) -> int:
+        return sum(sum(by_status.values()) for by_status in self.statuses.values())
+
 
 @dataclass
 class OpenArticle:
