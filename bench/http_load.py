@@ -43,6 +43,7 @@ class Browser:
     POSTs carry the CSRF header htmx sends (from the csrftoken cookie) and an Origin header,
     as browsers do. ``headers`` go with every request (a proxy's X-Forwarded-Proto, say).
     ``observe(endpoint, status, milliseconds)``, when set, hears of every answer.
+    ``last_headers`` and ``last_body`` (bytes) are the latest answer's.
     """
 
     def __init__(self, base_url: str, headers: dict[str, str] | None = None) -> None:
@@ -53,6 +54,8 @@ class Browser:
         self.origin = f"{scheme}://{self.host}:{self.port}"
         self.cookies: dict[str, str] = {}
         self.observe: Observer | None = None
+        self.last_headers: http.client.HTTPMessage | None = None  # of the latest answer
+        self.last_body = b""
         self.connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
 
     def request(
@@ -80,7 +83,7 @@ class Browser:
             try:
                 self.connection.request(method, path, body=body, headers=sent)
                 response = self.connection.getresponse()
-                text = response.read().decode("utf-8")
+                body = response.read()
                 break
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
                 # The server closed an idle keep-alive connection; a browser reconnects too.
@@ -90,11 +93,13 @@ class Browser:
                     raise
         if self.observe is not None:
             self.observe(endpoint, response.status, (time.perf_counter() - began) * 1000)
+        self.last_headers, self.last_body = response.headers, body
         for header in response.headers.get_all("Set-Cookie") or []:
             cookie = SimpleCookie()
             cookie.load(header)
             for name, morsel in cookie.items():
                 self.cookies[name] = morsel.value
+        text = body.decode("utf-8", errors="replace")
         return response.status, response.headers.get("Location", ""), text
 
     def log_in(self, username: str, password: str) -> None:
