@@ -12,7 +12,7 @@ cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os
 
 bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 # Requests wait on PostgreSQL part of the time, so a few more workers than cores keep the
-# cores busy; memory is about 60 MB per worker.
+# cores busy; each takes about 85 MB at its peak (make loadtest).
 workers = int(os.environ.get("WEB_CONCURRENCY", (cores or 1) * 2 + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 # A worker silent this long is killed and replaced. Label writes take milliseconds; the limit

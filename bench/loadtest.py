@@ -38,7 +38,14 @@ from pathlib import Path
 
 from bench.http_load import EXPECTED, ClientResult, label_articles
 from bench.latency import percentile
-from bench.server import ROOT, Server, gunicorn, production_environment, recreate_database
+from bench.server import (
+    ROOT,
+    Server,
+    gunicorn,
+    production_environment,
+    recreate_database,
+    workers_peak_memory_mb,
+)
 
 OUT = ROOT / "bench" / "out"
 SEED = 20_250_707
@@ -150,6 +157,11 @@ def endpoint_rows(results: list[ClientResult]) -> list[list[str]]:
     return rows
 
 
+def megabytes(values: list[float]) -> str:
+    low, high = f"{min(values):.0f}", f"{max(values):.0f}"
+    return f"{low} MB" if low == high else f"{low}–{high} MB"
+
+
 def quantiles(latencies: list[float]) -> list[str]:
     if not latencies:
         return ["–", "–", "–"]
@@ -188,8 +200,8 @@ def verify(plan: Plan, project: object, results: list[ClientResult]) -> list[tup
             "lost labels",
             outcome(
                 lost,
-                f"0 lost: {checked:,} (annotator, paragraph) pairs compared with the database, "
-                "each holding the label last acknowledged (none after an undo of the first)",
+                f"0 of {checked:,}: every paragraph each annotator touched holds the label "
+                "the server last acknowledged to them (none where an undo cleared it)",
             ),
         ),
         (
@@ -275,6 +287,7 @@ def main() -> int:
         began = time.perf_counter()
         results = run_clients(plan, server, users, labels)
         wall = time.perf_counter() - began
+        memory = workers_peak_memory_mb(server)
     rows = endpoint_rows(results)
     checks = verify(plan, project, results)
     requests = sum(r.requests() for r in results)
@@ -286,6 +299,7 @@ def main() -> int:
         f"{platform.python_version()}, PostgreSQL on 127.0.0.1). {requests:,} requests "
         f"(limit {plan.request_limit():,}) in {wall:.1f} s (limit {plan.seconds:.0f} s), "
         f"{requests / wall:.0f} requests/s; {stopped} clients stopped at the time limit. "
+        f"Peak memory per worker {megabytes(memory)}. "
         f"Errors are answers other than a browser expects (5xx among them). Load average "
         f"(other work on the machine) {load_before:.1f} before, {os.getloadavg()[0]:.1f} after."
     )

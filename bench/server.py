@@ -106,6 +106,20 @@ def workers_cpu_seconds(server: Server) -> float:
     return sum(process_cpu_seconds(pid) for pid in worker_pids(server.process.pid))
 
 
+def workers_peak_memory_mb(server: Server) -> list[float]:
+    """Each worker's peak resident memory so far (VmHWM), in MB."""
+    peaks = []
+    for pid in worker_pids(server.process.pid):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                peaks.append(int(line.split()[1]) / 1024)
+    return peaks
+
+
 @contextmanager
 def gunicorn(
     *, env: dict[str, str], log: Path, workers: int | None = None, threads: int | None = None
