@@ -25,9 +25,12 @@ run: $(VENV)/.runtime
 
 # The whole suite on PostgreSQL; a missing database or browser fails it, never skips it.
 # pytest's exit code (5 = no tests collected) is passed through, so "no tests" fails too.
+# STATIC_ROOT names an empty place: pages under test use the static sources, never files a
+# `make serve` collected earlier (which may be older than the sources).
 test: $(VENV)/.dev
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} SECRET_KEY=test-only-secret-key \
-	DEBUG=0 SECURE_SSL_REDIRECT=0 $(PY) -m pytest $(PYTEST_ARGS)
+	DEBUG=0 SECURE_SSL_REDIRECT=0 STATIC_ROOT=$(CURDIR)/var/no-static-in-tests \
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Production, one machine: checks, collected static files, migrations, then gunicorn with
 # gunicorn.conf.py in the foreground. The environment must name the secret key and the database

@@ -132,12 +132,6 @@ def run_clients(plan: Plan, server: Server, users: list, labels: list[str]) -> l
     return results
 
 
-@dataclass
-class Verdict:
-    table: str
-    failures: list[str]
-
-
 def endpoint_rows(results: list[ClientResult]) -> list[list[str]]:
     rows = []
     everything: list[float] = []
