@@ -132,7 +132,8 @@ def run_clients(plan: Plan, server: Server, users: list, labels: list[str]) -> l
     return results
 
 
-def endpoint_rows(results: list[ClientResult]) -> list[list[str]]:
+def endpoint_rows(results: list[ClientResult], *, lost: int) -> list[list[str]]:
+    """Per endpoint: requests, errors, 5xx, lost labels (on the label row) and latencies."""
     rows = []
     everything: list[float] = []
     totals = [0, 0, 0]
@@ -144,10 +145,11 @@ def endpoint_rows(results: list[ClientResult]) -> list[list[str]]:
         server_errors = sum(n for s, n in statuses if s >= 500)
         everything += latencies
         totals = [totals[0] + requests, totals[1] + errors, totals[2] + server_errors]
-        rows.append(
-            [endpoint, f"{requests:,}", str(errors), str(server_errors), *quantiles(latencies)]
-        )
-    rows.append(["**all**", *(f"**{value:,}**" for value in totals), *quantiles(everything)])
+        counts = [f"{requests:,}", str(errors), str(server_errors)]
+        lost_here = str(lost) if endpoint == "label" else "–"
+        rows.append([endpoint, *counts, lost_here, *quantiles(latencies)])
+    bold = [f"**{value:,}**" for value in (*totals, lost)]
+    rows.append(["**all**", *bold, *quantiles(everything)])
     return rows
 
 
@@ -162,8 +164,10 @@ def quantiles(latencies: list[float]) -> list[str]:
     return [f"{percentile(latencies, p):.0f}" for p in (50, 95, 99)]
 
 
-def verify(plan: Plan, project: object, results: list[ClientResult]) -> list[tuple[str, str]]:
-    """(check, outcome) lines; a failed check's outcome starts with "FAILED"."""
+def verify(
+    plan: Plan, project: object, results: list[ClientResult]
+) -> tuple[list[tuple[str, str]], int]:
+    """(check, outcome) lines, a failed check's outcome starting with "FAILED"; lost labels."""
     from axes.models import AccessAttempt
 
     from bench.consistency import (
@@ -189,7 +193,7 @@ def verify(plan: Plan, project: object, results: list[ClientResult]) -> list[tup
     failed_logins = AccessAttempt.objects.count()
     crashed = [f"{r.username}: {r.error}" for r in results if r.error]
     uncertain = sum(len(r.uncertain) for r in results)
-    return [
+    checks = [
         (
             "lost labels",
             outcome(
@@ -221,13 +225,14 @@ def verify(plan: Plan, project: object, results: list[ClientResult]) -> list[tup
         ),
         ("clients", outcome(crashed, f"{len(results)} finished, {uncertain} unanswered writes")),
     ]
+    return checks, len(lost)
 
 
 def markdown(rows: list[list[str]], checks: list[tuple[str, str]], meta: str) -> str:
-    header = ["endpoint", "requests", "errors", "5xx", "p50 ms", "p95 ms", "p99 ms"]
+    header = ["endpoint", "requests", "errors", "5xx", "lost labels", "p50 ms", "p95 ms", "p99 ms"]
     lines = [
         "| " + " | ".join(header) + " |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| --- |" + " ---: |" * (len(header) - 1),
         *("| " + " | ".join(row) + " |" for row in rows),
         "",
         *(f"- {check}: {outcome}" for check, outcome in checks),
@@ -282,8 +287,8 @@ def main() -> int:
         results = run_clients(plan, server, users, labels)
         wall = time.perf_counter() - began
         memory = workers_peak_memory_mb(server)
-    rows = endpoint_rows(results)
-    checks = verify(plan, project, results)
+    checks, lost = verify(plan, project, results)
+    rows = endpoint_rows(results, lost=lost)
     requests = sum(r.requests() for r in results)
     stopped = sum(r.stopped_at_deadline for r in results)
     meta = (
