@@ -6,7 +6,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/annotator
 # Extra pytest arguments, e.g. make test PYTEST_ARGS="tests/test_queue.py -x"
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format e2e-deps clean bench
+.PHONY: run test lint format e2e-deps clean bench loadtest serve
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,9 +25,25 @@ run: $(VENV)/.runtime
 
 # The whole suite on PostgreSQL; a missing database or browser fails it, never skips it.
 # pytest's exit code (5 = no tests collected) is passed through, so "no tests" fails too.
+# STATIC_ROOT names an empty place: pages under test use the static sources, never files a
+# `make serve` collected earlier (which may be older than the sources).
 test: $(VENV)/.dev
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} SECRET_KEY=test-only-secret-key \
-	DEBUG=0 SECURE_SSL_REDIRECT=0 $(PY) -m pytest $(PYTEST_ARGS)
+	DEBUG=0 SECURE_SSL_REDIRECT=0 STATIC_ROOT=$(CURDIR)/var/no-static-in-tests \
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Production, one machine: checks, collected static files, migrations, then gunicorn with
+# gunicorn.conf.py in the foreground. The environment must name the secret key and the database
+# (and ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, BIND...): see README.md, "Production".
+serve: $(VENV)/.runtime
+	@test -n "$${SECRET_KEY:-$$DJANGO_SECRET_KEY}" || \
+	  { echo "make serve: SECRET_KEY is not set; refusing to start (README.md, Production)" >&2; exit 1; }
+	@test -n "$${DATABASE_URL:-$$DJANGO_DATABASE_URL}" || \
+	  { echo "make serve: DATABASE_URL is not set; refusing to start (README.md, Production)" >&2; exit 1; }
+	DEBUG=0 DJANGO_DEBUG=0 $(PY) manage.py check --deploy
+	DEBUG=0 DJANGO_DEBUG=0 $(PY) manage.py collectstatic --no-input --verbosity 0
+	DEBUG=0 DJANGO_DEBUG=0 $(PY) manage.py migrate --no-input
+	DEBUG=0 DJANGO_DEBUG=0 exec $(VENV)/bin/gunicorn --config=gunicorn.conf.py annotator.wsgi:application
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
@@ -44,4 +60,11 @@ clean:
 # re-creates, measures, prints one table and writes it into README.md. Takes a few minutes.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/annotator_bench
 bench: $(VENV)/.dev
-	$(PY) bench/run.py --database-url $(BENCH_DATABASE_URL) --readme README.md
+	$(PY) -m bench.run --database-url $(BENCH_DATABASE_URL) --readme README.md
+
+# Load test (not a test of `make test`): 50 annotators against gunicorn with production settings
+# on 127.0.0.1, at most 60 s; its own database is DROPPED and re-created (name must contain
+# "load" or "bench"). Prints one table, writes it into README.md, exits 1 on any 5xx or lost label.
+LOADTEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/annotator_load
+loadtest: $(VENV)/.dev
+	$(PY) -m bench.loadtest --database-url $(LOADTEST_DATABASE_URL) --readme README.md

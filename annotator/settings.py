@@ -11,6 +11,8 @@
 | MAX_UPLOAD_MB | 50 | largest accepted web upload, in megabytes |
 | PSEUDONYM_KEY | SECRET_KEY | keys the annotator pseudonyms of `export_gold --anonymize` |
 | DATABASE_REPLICA_URL | (unset) | read replica used by exports and dashboards |
+| STATIC_ROOT | staticfiles/ | where `collectstatic` writes and WhiteNoise serves from |
+| LOG_LEVEL | INFO | level of the log lines written to stdout |
 | AXES_FAILURE_LIMIT | 5 | failed logins (per username and address) before a 15-minute lockout |
 
 The ``DJANGO_`` prefixed spellings (DJANGO_SECRET_KEY, DJANGO_DEBUG, DJANGO_ALLOWED_HOSTS) work too.
@@ -148,21 +150,22 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Hashed, compressed file names once `collectstatic` has written its manifest (deploys);
-# plain names before that (development and tests), served from the finders.
+# With DEBUG off, pages link the hashed names of collectstatic's manifest (cached for ever by
+# browsers); before the first collectstatic, as in the tests, they link the plain names.
 _COLLECTED = (STATIC_ROOT / "staticfiles.json").exists()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if _COLLECTED and not DEBUG
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "annotator.static_storage.CollectedStaticStorage"
     },
 }
-# Tests and `runserver` serve static files from the finders, no collectstatic needed.
-WHITENOISE_USE_FINDERS = True
+# Tests and `runserver` serve static files from the finders, no collectstatic needed. A deploy
+# serves only what collectstatic wrote.
+WHITENOISE_USE_FINDERS = DEBUG or not _COLLECTED
 WHITENOISE_MANIFEST_STRICT = False
 
 MAX_UPLOAD_MB = int(env("MAX_UPLOAD_MB", "50"))
@@ -183,9 +186,18 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# One stream, stdout, for the platform (systemd, a container runtime) to collect; gunicorn's
+# access log goes there too. Errors of requests (django.request) reach it through the root.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "line",
+        }
+    },
+    "root": {"handlers": ["stdout"], "level": env("LOG_LEVEL", "INFO")},
 }

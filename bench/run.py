@@ -1,6 +1,6 @@
 """The benchmark suite behind ``make bench``: builds its data, measures, prints one table.
 
-Run from the repository root: ``.venv/bin/python bench/run.py [--database-url URL]``. The
+Run from the repository root: ``.venv/bin/python -m bench.run [--database-url URL]``. The
 database named in the URL is DROPPED and re-created (its name must contain "bench"). Data is
 synthetic and seeded, built with COPY, so every run measures the same rows. The table goes to
 stdout and to bench/out/results.md; ``--readme README.md`` also replaces the table between
@@ -14,22 +14,26 @@ import argparse
 import json
 import os
 import platform
-import secrets
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parents[1]
+from bench.latency import ms, percentile
+from bench.server import (
+    ROOT,
+    gunicorn,
+    process_cpu_seconds,
+    production_environment,
+    recreate_database,
+    workers_cpu_seconds,
+)
+
 OUT = ROOT / "bench" / "out"
-VENV_BIN = Path(sys.executable).parent
 SEED = 20_250_101
 PASSWORD = "bench-password-not-secret"
 README_START = "<!-- bench:results:start -->"
@@ -48,48 +52,8 @@ class Row:
         return [self.measure, self.figure, self.target, verdict]
 
 
-def percentile(values: list[float], percent: float) -> float:
-    """Nearest-rank percentile (no interpolation), in the values' unit."""
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    rank = max(1, round(percent / 100 * len(ordered) + 0.5))
-    return ordered[min(rank, len(ordered)) - 1]
-
-
-def ms(values: list[float]) -> str:
-    return " / ".join(f"{percentile(values, p):.1f}" for p in (50, 95, 99)) + " ms"
-
-
 def n(value: float) -> str:
     return f"{value:,.0f}"
-
-
-def recreate_database(url: str) -> None:
-    """Drop and create the bench database through the server's maintenance database."""
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if "bench" not in name:
-        raise SystemExit(f"refusing to drop {name!r}: the bench database name must contain 'bench'")
-    maintenance = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(maintenance, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def production_environment(url: str) -> dict[str, str]:
-    """The environment a production deploy runs with, except plain http on 127.0.0.1."""
-    return {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "DEBUG": "0",
-        "SECURE_SSL_REDIRECT": "0",  # no TLS on the loopback; everything else as deployed
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "LOG_LEVEL": "WARNING",
-    }
 
 
 def timed(work, *args, **kwargs) -> tuple[object, float]:
@@ -144,42 +108,6 @@ def bench_import(*, scale: float, workdir: Path) -> tuple[list[Row], object]:
 # --- labelling over HTTP -------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(
-                f"gunicorn exited with {process.returncode}; see bench/out/gunicorn.log"
-            )
-        try:
-            with urllib.request.urlopen(f"{url}/accounts/login/", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit("gunicorn did not answer within a minute")
-
-
-def _process_cpu(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(parent: int) -> float:
-    """CPU seconds used so far by the children of ``parent`` (gunicorn's workers)."""
-    children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
-    return sum(_process_cpu(int(pid)) for pid in children)
-
-
 def database_cpu_seconds() -> float:
     """CPU seconds used so far by the PostgreSQL backends connected to this database."""
     from django.db import connection
@@ -189,7 +117,7 @@ def database_cpu_seconds() -> float:
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
             "AND pid <> pg_backend_pid()"
         )
-        return sum(_process_cpu(pid) for (pid,) in cursor.fetchall())
+        return sum(process_cpu_seconds(pid) for (pid,) in cursor.fetchall())
 
 
 def bench_http(
@@ -203,91 +131,60 @@ def bench_http(
 ) -> list[Row]:
     from django.contrib.auth.hashers import make_password
 
+    from bench.consistency import lost_labels
     from bench.datasets import create_annotators
-    from bench.http_load import label_for_ever
-    from labels.models import Annotation
+    from bench.http_load import label_articles
 
     # One hash for all: creating accounts is not what we measure; logging in still verifies it.
     users = create_annotators(
         prefix="http-", count=clients, project=project, password_hash=make_password(PASSWORD)
     )
     labels = list(project.labels.values_list("value", flat=True))
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    # The production server configuration (gunicorn.conf.py: workers, timeouts, access log),
-    # bound to a free loopback port; its control socket is off so parallel runs cannot clash.
-    server_env = {**env, "BIND": f"127.0.0.1:{port}"}
-    if workers:
-        server_env["WEB_CONCURRENCY"] = str(workers)
-    if threads:
-        server_env["GUNICORN_THREADS"] = str(threads)
-    command = [
-        str(VENV_BIN / "gunicorn"),
-        "--config=gunicorn.conf.py",
-        "--no-control-socket",
-        "annotator.wsgi:application",
-    ]
-    workers = int(server_env.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1))
-    threads = int(server_env.get("GUNICORN_THREADS", 1))
-    OUT.mkdir(exist_ok=True)
-    with (OUT / "gunicorn.log").open("w") as log:
-        server = subprocess.Popen(command, cwd=ROOT, env=server_env, stdout=log, stderr=log)
-        try:
-            wait_until_up(base_url, server)
-            start_at = time.time() + 8  # after every client has logged in
-            with ProcessPoolExecutor(max_workers=clients, mp_context=get_context("spawn")) as pool:
-                futures = [
-                    pool.submit(
-                        label_for_ever,
-                        base_url=base_url,
-                        username=user.username,
-                        password=PASSWORD,
-                        slug=project.slug,
-                        labels=labels,
-                        start_at=start_at,
-                        seconds=seconds,
-                        seed=SEED + i,
-                    )
-                    for i, user in enumerate(users)
-                ]
-                # CPU the app and its database spend in the measured window, per request:
-                # the figure that decides how far two cores go, whatever else runs on them.
-                time.sleep(max(0.0, start_at - time.time()))
-                app_before, db_before = cpu_seconds(server.pid), database_cpu_seconds()
-                time.sleep(max(0.0, start_at + seconds - time.time()))
-                app_cpu = cpu_seconds(server.pid) - app_before
-                db_cpu = database_cpu_seconds() - db_before
-                results = [future.result() for future in futures]
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    with gunicorn(env=env, log=OUT / "gunicorn.log", workers=workers, threads=threads) as server:
+        start_at = time.time() + 8  # after every client has logged in
+        with ProcessPoolExecutor(max_workers=clients, mp_context=get_context("spawn")) as pool:
+            futures = [
+                pool.submit(
+                    label_articles,
+                    base_url=server.base_url,
+                    username=user.username,
+                    password=PASSWORD,
+                    slug=project.slug,
+                    labels=labels,
+                    start_at=start_at,
+                    stop_at=start_at + seconds,
+                    seed=SEED + i,
+                )
+                for i, user in enumerate(users)
+            ]
+            # CPU the app and its database spend in the measured window, per request:
+            # the figure that decides how far two cores go, whatever else runs on them.
+            time.sleep(max(0.0, start_at - time.time()))
+            app_before, db_before = workers_cpu_seconds(server), database_cpu_seconds()
+            time.sleep(max(0.0, start_at + seconds - time.time()))
+            app_cpu = workers_cpu_seconds(server) - app_before
+            db_cpu = database_cpu_seconds() - db_before
+            results = [future.result() for future in futures]
     errors = [r.error for r in results if r.error]
     if errors:
         raise SystemExit(f"HTTP clients failed: {errors}")
-    label_ms = [x for r in results for x in r.label_ms]
+    label_ms = [x for r in results for x in r.latency_ms.get("label", [])]
     next_ms = [x for r in results for x in r.next_ms]
-    bad = {}
+    failed: dict[str, int] = {}
     for r in results:
-        for status, count in r.statuses.items():
-            bad[status] = bad.get(status, 0) + count
-    sent = {(r.username, pid, label) for r in results for pid, label in r.sent}
-    stored = set(
-        Annotation.objects.filter(assignment__annotator__in=users).values_list(
-            "assignment__annotator__username", "paragraph_id", "label__value"
-        )
-    )
-    lost = len(sent - stored)
+        for endpoint, count in r.errors.items():
+            failed[endpoint] = failed.get(endpoint, 0) + count
+    checked, lost = lost_labels(results)
     rate = len(label_ms) / seconds
     # Each next article is two requests (submit or start, then the page).
     requests = len(label_ms) + 2 * len(next_ms)
     p99 = percentile(label_ms, 99)
-    kind = f"{workers} workers × {threads} threads" if threads > 1 else f"{workers} sync workers"
-    label = f"{clients} clients × {seconds:.0f} s over HTTP (gunicorn, {kind})"
+    label = f"{clients} clients × {seconds:.0f} s over HTTP ({server.describe()})"
     return [
         Row(
             f"labelling: {label}",
             f"{n(rate)} labels/s ({n(len(label_ms))} labels, "
-            f"{sum(r.articles for r in results)} articles submitted)",
+            f"{sum(len(r.submitted) for r in results)} articles submitted)",
             "≥ 300 labels/s",
             rate >= 300,
         ),
@@ -304,10 +201,11 @@ def bench_http(
             "reported",
         ),
         Row(
-            "labelling errors: non-2xx/3xx responses, labels lost",
-            f"{sum(bad.values())} {bad or ''}, {lost} lost of {n(len(sent))}",
+            "labelling errors: unexpected answers, labels lost",
+            f"{sum(failed.values())}{f' {failed}' if failed else ''}, "
+            f"{len(lost)} lost of {n(checked)}",
             "0, 0",
-            not bad and lost == 0,
+            not failed and not lost,
         ),
     ]
 
@@ -524,9 +422,8 @@ def main() -> None:
     env = production_environment(options.database_url)
     os.environ.update(env)
     os.environ["DJANGO_SETTINGS_MODULE"] = "annotator.settings"
-    sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
-    recreate_database(options.database_url)
+    recreate_database(options.database_url, marks=("bench",))
     import django
     from django.core.management import call_command
 

@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from annotator.db_router import replica_reads
 from labels import access, progress
 from labels.views.http import HtmxHttpRequest
 
@@ -15,11 +16,14 @@ from labels.views.http import HtmxHttpRequest
 @require_GET
 def project_progress(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     project = access.project_for_reviewer(request.user, slug)
-    context = {
-        "project": project,
-        "articles": progress.article_progress(project=project),
-        "annotators": progress.annotator_stats(project=project),
-        "flags": list(progress.flagged_paragraphs(project=project)),
-        "flag_total": progress.flag_count(project=project),
-    }
+    # Counts over the whole project, read on the replica when there is one (they may lag the
+    # primary by a moment); the lists are read here, inside the block, not in the template.
+    with replica_reads():
+        context = {
+            "project": project,
+            "articles": progress.article_progress(project=project),
+            "annotators": progress.annotator_stats(project=project),
+            "flags": list(progress.flagged_paragraphs(project=project)),
+            "flag_total": progress.flag_count(project=project),
+        }
     return render(request, "labels/progress.html", context)

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from annotator.db_router import replica_reads
 from labels import access, adjudication, dashboard, reliability
 from labels.forms import AdjudicationForm, QueueFilterForm
 from labels.models import Article, Label, Project
@@ -27,7 +28,9 @@ def dashboard_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     project = access.project_for_reviewer(request.user, slug)
     labels = list(project.labels.all())
     names = {label.value: label.name for label in labels}
-    report = reliability.project_agreement(project=project)
+    # The dashboard is a heavy read that may lag the primary by a moment: the replica's job.
+    with replica_reads():
+        report = reliability.project_agreement(project=project)
     annotators, kappa_rows = dashboard.kappa_grid(report["pairwise_cohen_kappa"])
     per_label = [
         {

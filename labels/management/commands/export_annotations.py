@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from annotator.db_router import replica_reads
 from labels import export
 from labels.annotation_exchange import annotation_records
 from labels.annotation_records import record_line
@@ -23,20 +24,22 @@ class Command(BaseCommand):
         target = Project.objects.filter(slug=project).first()
         if target is None:
             raise CommandError(f"no project {project!r}")
-        lines = (record_line(record) for record in annotation_records(project=target))
         count = 0
-        if out == "-":
-            for line in lines:
-                self.stdout.write(line, ending="")
-                count += 1
-            self.stdout.flush()
-        else:
-
-            def counted() -> Iterator[bytes]:
-                nonlocal count
+        # Like export_gold: one snapshot, read on the replica when there is one.
+        with replica_reads() as alias, export.snapshot(using=alias):
+            lines = (record_line(record) for record in annotation_records(project=target))
+            if out == "-":
                 for line in lines:
+                    self.stdout.write(line, ending="")
                     count += 1
-                    yield line.encode("utf-8")
+                self.stdout.flush()
+            else:
 
-            export.write_atomically(counted(), out=Path(out))
+                def counted() -> Iterator[bytes]:
+                    nonlocal count
+                    for line in lines:
+                        count += 1
+                        yield line.encode("utf-8")
+
+                export.write_atomically(counted(), out=Path(out))
         self.stderr.write(f"{count} annotation(s) exported.")
