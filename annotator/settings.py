@@ -138,6 +138,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Database sessions (Django's own table and rules); annotator/sessions.py only makes the
+# per-request read cheaper. Not cached or signed-cookie sessions: those keep a session alive
+# after logout (in another worker's memory, or in a copied cookie).
+SESSION_ENGINE = "annotator.sessions"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "labels:project_list"
 LOGOUT_REDIRECT_URL = "login"
