@@ -83,7 +83,7 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "annotator.auth.UserBackend",
 ]
 # Login throttling: 5 failed attempts for one username from one address lock that pair out for
 # 15 minutes. The answer is the same whether or not the username exists (no enumeration).

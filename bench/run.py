@@ -227,7 +227,9 @@ def bench_http(
         "--no-control-socket",
         "annotator.wsgi:application",
     ]
-    workers = int(server_env.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1))
+    workers = int(
+        server_env.get("WEB_CONCURRENCY", (os.cpu_count() or 1) + 1)
+    )  # as gunicorn.conf.py
     threads = int(server_env.get("GUNICORN_THREADS", 1))
     OUT.mkdir(exist_ok=True)
     with (OUT / "gunicorn.log").open("w") as log:

@@ -88,16 +88,14 @@ class OwnParagraph:
 def paragraph_for_annotator(user: AbstractBaseUser, paragraph_id: int) -> OwnParagraph:
     """The paragraph, the user's own assignment on its article, the project's label set and
     the user's flag on the paragraph; else 404 (also once the user is no longer a member)."""
-    if connection.vendor == "postgresql":
-        own = _own_paragraph_postgresql(user_id=user.pk, paragraph_id=paragraph_id)
-    else:
-        own = _own_paragraph_orm(user=user, paragraph_id=paragraph_id)
+    load = _own_paragraph_postgresql if connection.vendor == "postgresql" else _own_paragraph_orm
+    own = load(user_id=user.pk, paragraph_id=paragraph_id)
     if own is None:
         raise Http404("No such paragraph.")
     return own
 
 
-def _own_paragraph_orm(*, user: AbstractBaseUser, paragraph_id: int) -> OwnParagraph | None:
+def _own_paragraph_orm(*, user_id: int, paragraph_id: int) -> OwnParagraph | None:
     """Four ORM queries; the portable twin of _own_paragraph_postgresql."""
     paragraph = Paragraph.objects.filter(pk=paragraph_id).order_by().first()
     if paragraph is None:
@@ -106,8 +104,8 @@ def _own_paragraph_orm(*, user: AbstractBaseUser, paragraph_id: int) -> OwnParag
         Assignment.objects.select_related("article__project")
         .filter(
             article_id=paragraph.article_id,
-            annotator=user,
-            article__project__memberships__user=user,
+            annotator_id=user_id,
+            article__project__memberships__user_id=user_id,
         )
         .first()
     )
