@@ -30,6 +30,7 @@ class ClientResult:
     articles: int = 0
     statuses: dict[int, int] = field(default_factory=dict)  # unexpected status -> count
     ran_out: bool = False  # every article was labelled before the time was up
+    cpu_seconds: float = 0.0  # this client's own CPU in the measured loop (it shares the cores)
     error: str = ""
 
 
@@ -104,10 +105,12 @@ def label_for_ever(
     rng = random.Random(seed)
     browser = Browser(base_url)
     htmx = {"HX-Request": "true"}
+    cpu_before = None
     try:
         browser.log_in(username, password)
         time.sleep(max(0.0, start_at - time.time()))
         deadline = time.perf_counter() + (start_at + seconds - time.time())
+        cpu_before = time.process_time()
 
         def note(status: int) -> None:
             result.statuses[status] = result.statuses.get(status, 0) + 1
@@ -146,4 +149,7 @@ def label_for_ever(
             result.articles += 1
     except Exception as exc:  # reported in the table, never swallowed
         result.error = f"{type(exc).__name__}: {exc}"
+    finally:
+        if cpu_before is not None:
+            result.cpu_seconds = time.process_time() - cpu_before
     return result

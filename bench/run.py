@@ -282,6 +282,7 @@ def bench_http(
     rate = len(label_ms) / seconds
     # Each next article is two requests (submit or start, then the page).
     requests = len(label_ms) + 2 * len(next_ms)
+    client_cpu = sum(r.cpu_seconds for r in results)
     p99 = percentile(label_ms, 99)
     kind = f"{workers} workers × {threads} threads" if threads > 1 else f"{workers} sync workers"
     label = f"{clients} clients × {seconds:.0f} s over HTTP (gunicorn, {kind})"
@@ -300,9 +301,9 @@ def bench_http(
             "reported",
         ),
         Row(
-            "CPU per request during the run: app (gunicorn workers) + PostgreSQL",
-            f"{app_cpu / requests * 1000:.1f} + {db_cpu / requests * 1000:.1f} ms "
-            f"(≈ {n(requests)} requests)",
+            "CPU per request during the run: app (gunicorn workers) + PostgreSQL + the clients",
+            f"{app_cpu / requests * 1000:.1f} + {db_cpu / requests * 1000:.1f} + "
+            f"{client_cpu / requests * 1000:.1f} ms (≈ {n(requests)} requests)",
             "reported",
         ),
         Row(
