@@ -121,7 +121,7 @@ def _own_paragraph_orm(*, user_id: int, paragraph_id: int) -> OwnParagraph | Non
 
 # Each row comes back whole as JSON. Only the paragraph, article and project are joined; the
 # rest are subqueries, each planned on its own: a six-table join cost PostgreSQL more to plan
-# than to run (0.7 ms against 0.1 ms).
+# than to run (0.55 ms against 0.07 ms).
 _OWN_PARAGRAPH_SQL = """
     SELECT
         row_to_json(p),
