@@ -20,6 +20,7 @@ import io
 import os
 import pstats
 import sys
+import tempfile
 import time
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -123,10 +124,10 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     project = projects.create_project(slug="profile", overlap=2)
-    path = Path(f"/tmp/profile-label-post-{os.getpid()}.jsonl")
-    path.write_text("\n".join(article_jsonl(articles=20, paragraphs=25, seed=SEED)) + "\n")
-    importing.import_paths(project=project, paths=[path], suggest=False)
-    path.unlink()
+    with tempfile.TemporaryDirectory(prefix="profile-") as workdir:
+        path = Path(workdir) / "articles.jsonl"
+        path.write_text("\n".join(article_jsonl(articles=20, paragraphs=25, seed=SEED)) + "\n")
+        importing.import_paths(project=project, paths=[path], suggest=False)
     (user,) = create_annotators(
         prefix="profile-", count=1, project=project, password_hash=make_password(PASSWORD)
     )
