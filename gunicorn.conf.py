@@ -1,8 +1,15 @@
 """Production server settings: `gunicorn annotator.wsgi` reads this file from the working dir.
 
 Environment: PORT (default 8000), BIND (default 127.0.0.1:$PORT; use 0.0.0.0:$PORT behind a
-load balancer), WEB_CONCURRENCY (default 2 x usable cores + 1 worker processes),
+load balancer), WEB_CONCURRENCY (worker processes, default usable cores + 1),
 GUNICORN_THREADS (default 1: sync workers), GUNICORN_TIMEOUT (default 60 seconds).
+
+Sync workers, one per core plus one: a request is CPU-bound Python (about 3 ms for a label
+POST) with short waits on PostgreSQL, so one spare worker keeps the cores busy during those
+waits, and more only queue for the same cores (measured in README, "Benchmarks": 5 workers
+served slightly fewer labels per second than 2 to 4 on 2 cores). Threads do not help: the GIL
+serialises the Python part. With PostgreSQL on another host the waits are longer; raise
+WEB_CONCURRENCY towards 2 x cores + 1 there. Each worker takes about 85 MB at its peak.
 """
 
 import os
@@ -11,9 +18,7 @@ import os
 cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
-# Requests wait on PostgreSQL part of the time, so a few more workers than cores keep the
-# cores busy; each takes about 85 MB at its peak (make loadtest).
-workers = int(os.environ.get("WEB_CONCURRENCY", (cores or 1) * 2 + 1))
+workers = int(os.environ.get("WEB_CONCURRENCY", (cores or 1) + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 # A worker silent this long is killed and replaced. Label writes take milliseconds; the limit
 # is for exports streamed through the web (the README says how large one may be).

@@ -85,7 +85,7 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "annotator.auth.UserBackend",
 ]
 # Login throttling: 5 failed attempts for one username from one address lock that pair out for
 # 15 minutes. The answer is the same whether or not the username exists (no enumeration).
@@ -139,6 +139,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Database sessions (Django's own table and rules); annotator/sessions.py only makes the
+# per-request read cheaper. Not cached or signed-cookie sessions: those keep a session alive
+# after logout (in another worker's memory, or in a copied cookie).
+SESSION_ENGINE = "annotator.sessions"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "labels:project_list"

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db import connection, transaction
+from django.db.models import DEFERRED, Count, F, Q
 from django.utils import timezone
 
 from labels import queue
@@ -49,16 +49,22 @@ class AssignmentIncomplete(Exception):
         super().__init__(f"{missing} paragraph(s) still have no label")
 
 
+def _active_seconds(active_seconds: float) -> float:
+    return max(0.0, min(float(active_seconds), MAX_ACTIVE_SECONDS_PER_POST))
+
+
 def _lock_open_assignment(assignment: Assignment, *, active_seconds: float = 0.0) -> None:
     """Lock the assignment row, note the activity; raise AssignmentClosed unless open.
 
     One UPDATE both takes the row lock (serialising two tabs posting at once) and checks
     the status. Call inside a transaction.
     """
-    seconds = max(0.0, min(float(active_seconds), MAX_ACTIVE_SECONDS_PER_POST))
     touched = Assignment.objects.filter(
         pk=assignment.pk, status=Assignment.Status.IN_PROGRESS
-    ).update(last_activity_at=timezone.now(), active_seconds=F("active_seconds") + seconds)
+    ).update(
+        last_activity_at=timezone.now(),
+        active_seconds=F("active_seconds") + _active_seconds(active_seconds),
+    )
     if not touched:
         assignment.refresh_from_db(fields=["status"])
         raise AssignmentClosed(assignment)
@@ -69,6 +75,15 @@ def _check_paragraph(assignment: Assignment, paragraph: Paragraph) -> None:
         raise ValueError("paragraph is not part of the assignment's article")
 
 
+@dataclass(frozen=True)
+class SavedLabel:
+    """What a label write left: the annotation as stored and the article's progress after it."""
+
+    annotation: Annotation
+    labelled: int
+    total: int
+
+
 @transaction.atomic
 def set_label(
     *,
@@ -77,13 +92,33 @@ def set_label(
     label: Label,
     from_suggestion: bool = False,
     active_seconds: float = 0.0,
-) -> Annotation:
+) -> SavedLabel:
     """Record the annotator's label for one paragraph; a repeat keypress updates in place.
 
-    Every change is also appended to the history (AnnotationEvent), so undo can restore
-    the previous label and nothing is ever lost.
+    Every keypress is also appended to the history (AnnotationEvent), so undo can restore
+    the previous label and nothing is ever lost. The progress comes back with the write, so
+    the caller redraws the progress box without another query.
     """
     _check_paragraph(assignment, paragraph)
+    write = _set_label_postgresql if connection.vendor == "postgresql" else _set_label_orm
+    return write(
+        assignment=assignment,
+        paragraph=paragraph,
+        label=label,
+        from_suggestion=from_suggestion,
+        active_seconds=_active_seconds(active_seconds),
+    )
+
+
+def _set_label_orm(
+    *,
+    assignment: Assignment,
+    paragraph: Paragraph,
+    label: Label,
+    from_suggestion: bool,
+    active_seconds: float,
+) -> SavedLabel:
+    """set_label through the ORM: the portable twin of _set_label_postgresql."""
     _lock_open_assignment(assignment, active_seconds=active_seconds)
     annotation = Annotation.objects.filter(assignment=assignment, paragraph=paragraph).first()
     previous = annotation.label_id if annotation else None
@@ -100,11 +135,128 @@ def set_label(
         paragraph=paragraph,
         label=label,
         previous_label_id=previous,
-        action=AnnotationEvent.Action.ACCEPT_SUGGESTION
-        if from_suggestion
-        else AnnotationEvent.Action.SET,
+        action=_set_action(from_suggestion),
     )
-    return annotation
+    return SavedLabel(annotation=annotation, **progress(assignment))
+
+
+def _set_action(from_suggestion: bool) -> str:
+    if from_suggestion:
+        return AnnotationEvent.Action.ACCEPT_SUGGESTION
+    return AnnotationEvent.Action.SET
+
+
+# Takes the assignment row lock, as _lock_open_assignment does.
+_LOCK_OPEN_ASSIGNMENT_SQL = """
+    UPDATE labels_assignment
+    SET last_activity_at = %(now)s, active_seconds = active_seconds + %(seconds)s
+    WHERE id = %(assignment)s AND status = %(open)s
+"""
+
+# Under that lock: read the previous label, upsert the annotation (a repeat of the same label
+# leaves the row alone, as the ORM twin does), append the history row and count the progress.
+# The counts see the table as it was before this statement, hence one more for a new row.
+_UPSERT_LABEL_SQL = """
+    WITH previous AS (
+        SELECT id, label_id, created_at, updated_at
+        FROM labels_annotation
+        WHERE assignment_id = %(assignment)s AND paragraph_id = %(paragraph)s
+    ), stored AS (
+        INSERT INTO labels_annotation AS annotation
+            (paragraph_id, assignment_id, label_id, from_suggestion, created_at, updated_at)
+        VALUES (%(paragraph)s, %(assignment)s, %(label)s, %(from_suggestion)s, %(now)s, %(now)s)
+        ON CONFLICT (paragraph_id, assignment_id) DO UPDATE
+            SET label_id = excluded.label_id,
+                from_suggestion = excluded.from_suggestion,
+                updated_at = excluded.updated_at
+            WHERE (annotation.label_id, annotation.from_suggestion)
+                IS DISTINCT FROM (excluded.label_id, excluded.from_suggestion)
+        RETURNING id, created_at, updated_at
+    ), history AS (
+        INSERT INTO labels_annotationevent
+            (assignment_id, paragraph_id, action, label_id, previous_label_id, created_at)
+        VALUES (
+            %(assignment)s, %(paragraph)s, %(action)s, %(label)s,
+            (SELECT label_id FROM previous), %(now)s
+        )
+    )
+    SELECT
+        coalesce(stored.id, previous.id),
+        coalesce(stored.created_at, previous.created_at),
+        coalesce(stored.updated_at, previous.updated_at),
+        (SELECT count(*)
+           FROM labels_annotation own JOIN labels_paragraph p ON p.id = own.paragraph_id
+          WHERE own.assignment_id = %(assignment)s AND p.article_id = %(article)s)
+            + (previous.id IS NULL)::int,
+        (SELECT count(*) FROM labels_paragraph WHERE article_id = %(article)s)
+    FROM (VALUES (1)) AS one
+    LEFT JOIN stored ON true
+    LEFT JOIN previous ON true
+"""
+
+
+def _set_label_postgresql(
+    *,
+    assignment: Assignment,
+    paragraph: Paragraph,
+    label: Label,
+    from_suggestion: bool,
+    active_seconds: float,
+) -> SavedLabel:
+    """set_label in two statements: the assignment lock, then one INSERT … ON CONFLICT.
+
+    Why raw SQL: this runs on every keypress. The ORM twin sends five queries (lock, read,
+    write, history, progress) and spends about 2.4 ms of CPU building and compiling them;
+    these two statements cost 0.3 ms, with the same work for PostgreSQL. The lock stays a
+    statement of its own: PostgreSQL takes a statement's snapshot before it waits for a row
+    lock, so one statement that waited for another tab's write would not see that write's
+    annotation and would record a wrong previous label in the history
+    (tests/test_label_write_concurrency.py). Call inside a transaction.
+    """
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _LOCK_OPEN_ASSIGNMENT_SQL,
+            {
+                "now": now,
+                "seconds": active_seconds,
+                "assignment": assignment.pk,
+                "open": Assignment.Status.IN_PROGRESS,
+            },
+        )
+        if cursor.rowcount == 0:
+            assignment.refresh_from_db(fields=["status"])
+            raise AssignmentClosed(assignment)
+        cursor.execute(
+            _UPSERT_LABEL_SQL,
+            {
+                "assignment": assignment.pk,
+                "paragraph": paragraph.pk,
+                "article": assignment.article_id,
+                "label": label.pk,
+                "from_suggestion": from_suggestion,
+                "action": _set_action(from_suggestion),
+                "now": now,
+            },
+        )
+        annotation_id, created_at, updated_at, labelled, total = cursor.fetchone()
+    stored = {
+        "id": annotation_id,
+        "paragraph_id": paragraph.pk,
+        "assignment_id": assignment.pk,
+        "label_id": label.pk,
+        "from_suggestion": from_suggestion,
+        "created_at": created_at,
+        "updated_at": updated_at,
+    }
+    fields = Annotation._meta.concrete_fields  # any other field loads when first read
+    annotation = Annotation.from_db(
+        connection.alias,
+        [field.attname for field in fields],
+        [stored.get(field.attname, DEFERRED) for field in fields],
+    )
+    annotation.paragraph, annotation.assignment, annotation.label = paragraph, assignment, label
+    return SavedLabel(annotation=annotation, labelled=labelled, total=total)
 
 
 @transaction.atomic

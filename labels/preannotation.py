@@ -20,7 +20,7 @@ from django.db.models import Count, F, Min, Q, QuerySet
 from django.utils import timezone
 
 from labels import site_memory, suggest
-from labels.annotating import AssignmentClosed, set_label
+from labels.annotating import AssignmentClosed, SavedLabel, set_label
 from labels.models import (
     Annotation,
     AnnotationEvent,
@@ -140,7 +140,7 @@ def accept_suggestion(
     paragraph: Paragraph,
     labels: Sequence[Label],
     active_seconds: float = 0.0,
-) -> Annotation:
+) -> SavedLabel:
     """Label the paragraph with its suggestion, recorded as accepted (from_suggestion)."""
     label = suggested_label(paragraph, labels)
     if label is None:

@@ -218,11 +218,11 @@ def test_accept_suggestion_records_from_suggestion_and_an_accept_event(project):
     assignment = suggested_article(project, UserFactory())
     footer = paragraph("a1", FOOTER)
 
-    annotation = preannotation.accept_suggestion(
+    saved = preannotation.accept_suggestion(
         assignment=assignment, paragraph=footer, labels=list(project.labels.all())
     )
 
-    assert (annotation.label.value, annotation.from_suggestion) == ("boilerplate", True)
+    assert (saved.annotation.label.value, saved.annotation.from_suggestion) == ("boilerplate", True)
     event = AnnotationEvent.objects.get()
     assert event.action == AnnotationEvent.Action.ACCEPT_SUGGESTION
 

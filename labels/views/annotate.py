@@ -82,29 +82,38 @@ def annotate(request: HtmxHttpRequest, assignment_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def set_label(request: HtmxHttpRequest, paragraph_id: int) -> HttpResponse:
-    paragraph, assignment = access.paragraph_for_annotator(request.user, paragraph_id)
-    labels = list(assignment.article.project.labels.all())
-    form = LabelForm(request.POST, labels=labels)
+    own = access.paragraph_for_annotator(request.user, paragraph_id)
+    form = LabelForm(request.POST, labels=own.labels)
     if not form.is_valid():
         return HttpResponseBadRequest(form.errors.as_text())
     try:
-        annotation = annotating.set_label(
-            assignment=assignment,
-            paragraph=paragraph,
+        saved = annotating.set_label(
+            assignment=own.assignment,
+            paragraph=own.paragraph,
             label=form.cleaned_data["label"],
             active_seconds=_active_delta(request),
         )
     except annotating.AssignmentClosed as exc:
         return _closed(exc)
     if not request.htmx:
-        return redirect(reverse("labels:annotate", args=[assignment.pk]) + f"#p{paragraph.pk}")
-    paragraph.own_flag = Flag.objects.filter(assignment=assignment, paragraph=paragraph).first()
+        return redirect(
+            reverse("labels:annotate", args=[own.assignment.pk]) + f"#p{own.paragraph.pk}"
+        )
+    return paragraph_update(request, own, saved)
+
+
+def paragraph_update(
+    request: HtmxHttpRequest, own: access.OwnParagraph, saved: annotating.SavedLabel
+) -> HttpResponse:
+    """The relabelled paragraph, and the progress box swapped out of band."""
+    own.paragraph.own_flag = own.flag
     context = {
-        "assignment": assignment,
-        "paragraph": paragraph,
-        "chosen": annotation.label,
-        "labels": labels,
-        **annotating.progress(assignment),
+        "assignment": own.assignment,
+        "paragraph": own.paragraph,
+        "chosen": saved.annotation.label,
+        "labels": own.labels,
+        "labelled": saved.labelled,
+        "total": saved.total,
     }
     return render(request, "labels/annotate.html#paragraph-update", context)
 

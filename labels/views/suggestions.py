@@ -12,7 +12,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from labels import access, annotating, preannotation, site_memory
 from labels.forms import ActiveTimeForm, ShowSuggestionsForm, SiteMemoryForm
-from labels.models import Assignment, Flag, Project
+from labels.models import Assignment, Project
+from labels.views.annotate import paragraph_update
 from labels.views.http import HtmxHttpRequest
 
 RECURRING_SHOWN = 100
@@ -21,14 +22,13 @@ RECURRING_SHOWN = 100
 @login_required
 @require_POST
 def accept_suggestion(request: HtmxHttpRequest, paragraph_id: int) -> HttpResponse:
-    paragraph, assignment = access.paragraph_for_annotator(request.user, paragraph_id)
-    _require_shown(assignment)
-    labels = list(assignment.article.project.labels.all())
+    own = access.paragraph_for_annotator(request.user, paragraph_id)
+    _require_shown(own.assignment)
     try:
-        annotation = preannotation.accept_suggestion(
-            assignment=assignment,
-            paragraph=paragraph,
-            labels=labels,
+        saved = preannotation.accept_suggestion(
+            assignment=own.assignment,
+            paragraph=own.paragraph,
+            labels=own.labels,
             active_seconds=ActiveTimeForm(request.POST).seconds(),
         )
     except preannotation.NoSuggestion as exc:
@@ -36,16 +36,10 @@ def accept_suggestion(request: HtmxHttpRequest, paragraph_id: int) -> HttpRespon
     except annotating.AssignmentClosed as exc:
         return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
     if not request.htmx:
-        return redirect(reverse("labels:annotate", args=[assignment.pk]) + f"#p{paragraph.pk}")
-    paragraph.own_flag = Flag.objects.filter(assignment=assignment, paragraph=paragraph).first()
-    context = {
-        "assignment": assignment,
-        "paragraph": paragraph,
-        "chosen": annotation.label,
-        "labels": labels,
-        **annotating.progress(assignment),
-    }
-    return render(request, "labels/annotate.html#paragraph-update", context)
+        return redirect(
+            reverse("labels:annotate", args=[own.assignment.pk]) + f"#p{own.paragraph.pk}"
+        )
+    return paragraph_update(request, own, saved)
 
 
 @login_required
