@@ -53,7 +53,7 @@ def _active_seconds(active_seconds: float) -> float:
     return max(0.0, min(float(active_seconds), MAX_ACTIVE_SECONDS_PER_POST))
 
 
-def _lock_open_assignment(assignment: Assignment, *, active_seconds: float = 0.0) -> None:
+def lock_open_assignment(assignment: Assignment, *, active_seconds: float = 0.0) -> None:
     """Lock the assignment row, note the activity; raise AssignmentClosed unless open.
 
     One UPDATE both takes the row lock (serialising two tabs posting at once) and checks
@@ -119,7 +119,7 @@ def _set_label_orm(
     active_seconds: float,
 ) -> SavedLabel:
     """set_label through the ORM: the portable twin of _set_label_postgresql."""
-    _lock_open_assignment(assignment, active_seconds=active_seconds)
+    lock_open_assignment(assignment, active_seconds=active_seconds)
     annotation = Annotation.objects.filter(assignment=assignment, paragraph=paragraph).first()
     previous = annotation.label_id if annotation else None
     if annotation is None:
@@ -270,7 +270,7 @@ def set_label_run(
     a batch, so one undo reverts the whole run.
     """
     _check_paragraph(assignment, paragraph)
-    _lock_open_assignment(assignment, active_seconds=active_seconds)
+    lock_open_assignment(assignment, active_seconds=active_seconds)
     existing = {
         annotation.paragraph_id: annotation
         for annotation in Annotation.objects.filter(assignment=assignment)
@@ -360,7 +360,7 @@ def undo_last_change(*, assignment: Assignment, active_seconds: float = 0.0) -> 
     A paragraph whose change had no previous label becomes unlabelled again (the annotation
     row is removed; the history keeps every step, the undo included).
     """
-    _lock_open_assignment(assignment, active_seconds=active_seconds)
+    lock_open_assignment(assignment, active_seconds=active_seconds)
     history = (
         HistoryEntry(*row)
         for row in AnnotationEvent.objects.filter(assignment=assignment)
@@ -417,7 +417,7 @@ def flag_paragraph(
 ) -> Flag:
     """Mark the paragraph as unsure for reviewers; flagging again replaces the note."""
     _check_paragraph(assignment, paragraph)
-    _lock_open_assignment(assignment, active_seconds=active_seconds)
+    lock_open_assignment(assignment, active_seconds=active_seconds)
     flag, _ = Flag.objects.update_or_create(
         assignment=assignment, paragraph=paragraph, defaults={"note": note.strip()}
     )
@@ -430,7 +430,7 @@ def unflag_paragraph(
 ) -> bool:
     """Remove the annotator's flag from the paragraph; returns whether there was one."""
     _check_paragraph(assignment, paragraph)
-    _lock_open_assignment(assignment, active_seconds=active_seconds)
+    lock_open_assignment(assignment, active_seconds=active_seconds)
     deleted, _ = Flag.objects.filter(assignment=assignment, paragraph=paragraph).delete()
     return bool(deleted)
 
@@ -443,7 +443,7 @@ def skip_assignment(
 
     Labels already given stay in the database (and in the history) for reviewers to read.
     """
-    _lock_open_assignment(assignment, active_seconds=active_seconds)
+    lock_open_assignment(assignment, active_seconds=active_seconds)
     queue.return_slot(
         assignment=assignment, status=Assignment.Status.SKIPPED, skip_reason=reason.strip()
     )
@@ -453,13 +453,13 @@ def skip_assignment(
 @transaction.atomic
 def record_activity(*, assignment: Assignment, active_seconds: float) -> None:
     """Add active seconds the browser counted (sent when the tab is hidden or closed)."""
-    _lock_open_assignment(assignment, active_seconds=active_seconds)
+    lock_open_assignment(assignment, active_seconds=active_seconds)
 
 
 @transaction.atomic
 def submit_assignment(*, assignment: Assignment, active_seconds: float = 0) -> Assignment:
     """Mark the assignment submitted; every paragraph of the article must have a label."""
-    _lock_open_assignment(assignment, active_seconds=active_seconds)
+    lock_open_assignment(assignment, active_seconds=active_seconds)
     counts = progress(assignment)
     if counts["labelled"] < counts["total"]:
         raise AssignmentIncomplete(counts["total"] - counts["labelled"])

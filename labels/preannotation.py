@@ -10,6 +10,7 @@ decided label, and stores the result on the paragraph with its source and versio
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,10 +18,9 @@ from itertools import groupby
 
 from django.db import transaction
 from django.db.models import Count, F, Min, Q, QuerySet
-from django.utils import timezone
 
 from labels import site_memory, suggest
-from labels.annotating import AssignmentClosed, SavedLabel, set_label
+from labels.annotating import SavedLabel, lock_open_assignment, set_label
 from labels.models import (
     Annotation,
     AnnotationEvent,
@@ -155,20 +155,19 @@ def accept_suggestion(
 
 
 @transaction.atomic
-def accept_remaining_suggestions(*, assignment: Assignment, labels: Sequence[Label]) -> int:
+def accept_remaining_suggestions(
+    *, assignment: Assignment, labels: Sequence[Label], active_seconds: float = 0.0
+) -> int:
     """Accept the suggestion of every paragraph of the article the annotator has not labelled.
 
     One transaction: all of them or none. Paragraphs the annotator already labelled keep
-    their label; paragraphs without a suggestion stay unlabelled. Returns how many were set.
+    their label; paragraphs without a suggestion stay unlabelled. The history rows share a
+    batch, so one undo reverts the whole accept-all, as for a Shift-run. Returns how many
+    were set.
     """
-    # The same lock as every label write: the UPDATE takes the assignment row, so a label
-    # posted from another tab waits for us (or we for it) and nothing is written twice.
-    locked = Assignment.objects.filter(
-        pk=assignment.pk, status=Assignment.Status.IN_PROGRESS
-    ).update(last_activity_at=timezone.now())
-    if not locked:
-        assignment.refresh_from_db(fields=["status"])
-        raise AssignmentClosed(assignment)
+    # The same lock as every label write, so a label posted from another tab waits for us
+    # (or we for it) and nothing is written twice.
+    lock_open_assignment(assignment, active_seconds=active_seconds)
     by_value = {label.value: label for label in labels}
     labelled = Annotation.objects.filter(assignment=assignment).values("paragraph_id")
     pending = [
@@ -184,12 +183,14 @@ def accept_remaining_suggestions(*, assignment: Assignment, labels: Sequence[Lab
         Annotation(assignment=assignment, paragraph_id=pk, label=label, from_suggestion=True)
         for pk, label in pending
     )
+    batch = uuid.uuid4() if len(pending) > 1 else None
     AnnotationEvent.objects.bulk_create(
         AnnotationEvent(
             assignment=assignment,
             paragraph_id=pk,
             label=label,
             action=AnnotationEvent.Action.ACCEPT_SUGGESTION,
+            batch=batch,
         )
         for pk, label in pending
     )

@@ -378,3 +378,20 @@ def test_suggestion_report_counts_accuracy_per_label_against_gold_and_unanimous(
     assert by_label["caption"].corrected == 1  # suggested caption, labelled boilerplate
     assert by_label["body"].same_by_hand == 1
     assert report.by_source == [("rules", 4, 2)]
+
+
+def test_one_undo_reverts_a_whole_accept_all_and_keeps_earlier_labels(project):
+    assignment = suggested_article(project, UserFactory())
+    first = paragraph("a1", "Story text goes on here.")
+    annotating.set_label(assignment=assignment, paragraph=first, label=label_of(project, "quote"))
+    accepted = preannotation.accept_remaining_suggestions(
+        assignment=assignment, labels=list(project.labels.all())
+    )
+
+    undone = annotating.undo_last_change(assignment=assignment)
+
+    assert accepted == 2
+    assert len(undone) == 2
+    assert [(a.paragraph.text, a.label.value) for a in Annotation.objects.all()] == [
+        ("Story text goes on here.", "quote")
+    ]

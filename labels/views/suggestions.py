@@ -49,7 +49,11 @@ def accept_all_suggestions(request: HtmxHttpRequest, assignment_id: int) -> Http
     _require_shown(assignment)
     labels = list(assignment.article.project.labels.all())
     try:
-        accepted = preannotation.accept_remaining_suggestions(assignment=assignment, labels=labels)
+        accepted = preannotation.accept_remaining_suggestions(
+            assignment=assignment,
+            labels=labels,
+            active_seconds=ActiveTimeForm(request.POST).seconds(),
+        )
     except annotating.AssignmentClosed as exc:
         return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
     messages.success(request, f"Accepted {accepted} suggestion{'s' if accepted != 1 else ''}.")
