@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/annotator
-# Extra pytest arguments, e.g. make test PYTEST_ARGS="tests/test_queue.py -x"
+# Extra pytest arguments, e.g. make test PYTEST_ARGS="tests/workflow/test_queue.py -x"
 PYTEST_ARGS ?=
 
 .PHONY: run test lint format e2e-deps clean bench loadtest serve
@@ -48,6 +48,7 @@ serve: $(VENV)/.runtime
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .

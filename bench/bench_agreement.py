@@ -15,7 +15,7 @@ annotator copying the first with a per-site probability between 0.70 and 0.95, a
 paragraph in 200 with a stored gold label. The same seed builds the same rows.
 
 It then prints, per size, the best of ``--repeat`` timings of
-``labels.reliability.project_agreement`` (1,000 bootstrap resamples, everything included)
+``labels.review.reliability.project_agreement`` (1,000 bootstrap resamples, everything included)
 and of its parts: the coded aggregate that yields label counts and pair tables, the gold
 comparison and the pure maths; and, for comparison, one run of the plain self-join that
 the coded aggregate replaces for pair tables.
@@ -106,8 +106,8 @@ def build_project(*, annotations: int, seed: int) -> Any:
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
 
-    from labels import projects
     from labels.models import Assignment, Project
+    from labels.workflow import projects
 
     slug = f"bench-{annotations}-s{seed}"
     existing = Project.objects.filter(slug=slug).first()
@@ -300,7 +300,7 @@ def measure(project: Any, *, repeat: int) -> dict[str, Any]:
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    from labels import agreement, reliability
+    from labels.review import agreement, reliability
 
     ids = [pk for pk, _ in reliability.label_set(project=project)]
 

@@ -52,7 +52,7 @@ def main() -> None:
 
     # The script lives in bench/, so the repository root is not on sys.path by default.
     sys.path.insert(0, str(ROOT))
-    from labels.agreement import alpha_bootstrap_ci, summarize
+    from labels.review.agreement import alpha_bootstrap_ci, summarize
 
     print(
         f"{'units':>9}{'annotations':>13}{'alpha':>8}{'ci95':>17}{'summarize s':>13}{'bootstrap s':>13}"

@@ -27,7 +27,7 @@ def main() -> None:
 
     # The script lives in bench/, so the repository root is not on sys.path by default.
     sys.path.insert(0, str(ROOT))
-    from labels.webpages import body_coverage, parse_html
+    from labels.ingest.webpages import body_coverage, parse_html
 
     pages = [
         json.loads(line)

@@ -134,8 +134,8 @@ def build_project(size: int, *, slug: str = "", complete: float = 0.3, begun: fl
     """A project of ``size`` articles: by default 30 % complete, 10 % started, 60 % untouched."""
     from django.db import connection, transaction
 
-    from labels import projects
     from labels.models import Membership, Project
+    from labels.workflow import projects
 
     slug = slug or f"bench-queue-{size}"
     existing = Project.objects.filter(slug=slug).first()
@@ -214,8 +214,8 @@ def time_claims(project, claims: int) -> tuple[list[float], str]:
     from django.db import transaction
     from django.utils import timezone
 
-    from labels import queue
     from labels.models import Assignment
+    from labels.workflow import queue
 
     live = bench_users("bench-live-", LIVE_ANNOTATORS)
     timings = []
@@ -242,8 +242,8 @@ def time_backlogs(size: int, backlogs: list[int], keep: bool) -> tuple[list, str
     candidate scan meets first and has to step over."""
     from django.db import connection, transaction
 
-    from labels import queue
     from labels.models import Article, Assignment, Membership
+    from labels.workflow import queue
 
     project, _ = build_project(size, slug="bench-queue-lone", complete=0, begun=0)
     [lone] = bench_users("bench-lone-", 1)
@@ -298,8 +298,8 @@ def statement_breakdown(project, claims: int = 20) -> list[tuple[str, float]]:
     from django.db import connection
     from django.utils import timezone
 
-    from labels import queue
     from labels.models import Assignment
+    from labels.workflow import queue
 
     live = bench_users("bench-live-", LIVE_ANNOTATORS)
     samples: dict[str, list[float]] = {}

@@ -1,8 +1,8 @@
 """How good the suggester is, per label and per rule, and how many keystrokes it saves.
 
 Run from the repository root: ``.venv/bin/python bench/bench_suggestions.py``. No database:
-it parses the pages as the importer does (``labels.extractor.parse_html_with_extractor``) and
-runs the pure suggester (``labels.suggest``). Site memory is not measured here: the corpus has
+it parses the pages as the importer does (``labels.ingest.extractor.parse_html_with_extractor``) and
+runs the pure suggester (``labels.suggestions.suggest``). Site memory is not measured here: the corpus has
 one page per site, so nothing recurs.
 
 Truth:
@@ -53,7 +53,8 @@ def main() -> None:
     arguments.add_argument("--rules", action="store_true", help="also print per-rule counts")
     options = arguments.parse_args()
     sys.path.insert(0, str(ROOT))
-    from labels import extractor, parsing, suggest, webpages
+    from labels.ingest import extractor, parsing, webpages
+    from labels.suggestions import suggest
 
     corpus_pairs, corpus_rules, corpus_keys = [], defaultdict(Counter), []
     corpus_by_label: dict[str, Counter] = defaultdict(Counter)

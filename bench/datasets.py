@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Model
 
-from labels import importing, projects
+from labels.ingest import importing
 from labels.models import Annotation, Article, Assignment, Membership, Paragraph, Project
+from labels.workflow import projects
 
 SAMPLE = (
     "the council said on tuesday that a new report into water quality found higher levels "

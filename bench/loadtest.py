@@ -84,7 +84,8 @@ def build_project(plan: Plan, workdir: Path) -> tuple[object, list]:
     from django.contrib.auth.hashers import make_password
 
     from bench.datasets import article_jsonl, create_annotators
-    from labels import importing, projects
+    from labels.ingest import importing
+    from labels.workflow import projects
 
     path = workdir / "articles.jsonl"
     lines = article_jsonl(articles=plan.articles, paragraphs=plan.paragraphs, seed=SEED)

@@ -120,7 +120,8 @@ def main() -> None:
     from django.db import connection
 
     from bench.datasets import article_jsonl, create_annotators
-    from labels import importing, projects
+    from labels.ingest import importing
+    from labels.workflow import projects
 
     call_command("migrate", verbosity=0)
     project = projects.create_project(slug="profile", overlap=2)

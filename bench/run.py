@@ -68,7 +68,8 @@ def timed(work, *args, **kwargs) -> tuple[object, float]:
 def bench_import(*, scale: float, workdir: Path) -> tuple[list[Row], object]:
     """Import the same shape twice: bare (parse, dedup, COPY) and with suggested labels."""
     from bench.datasets import article_jsonl
-    from labels import importing, projects
+    from labels.ingest import importing
+    from labels.workflow import projects
 
     articles = max(10, int(2000 * scale))
     rows, imported = [], None
@@ -219,8 +220,8 @@ def claim_latencies(
     from django.utils import timezone
 
     from bench.datasets import build_queue_project, create_annotators
-    from labels import queue
     from labels.models import Assignment
+    from labels.workflow import queue
 
     project = build_queue_project(slug=slug, articles=articles, seed=SEED)
     users = create_annotators(prefix=f"{slug}-", count=claimers, project=project, password_hash="!")
@@ -256,7 +257,7 @@ def bench_queue(*, scale: float) -> list[Row]:
 
 def bench_agreement(*, scale: float) -> list[Row]:
     from bench.datasets import build_labelled_project
-    from labels import card
+    from labels.datasets import card
 
     articles = max(40, int(20_000 * scale))
     built, build_seconds = timed(
@@ -290,7 +291,7 @@ def bench_agreement(*, scale: float) -> list[Row]:
         rows.append(
             Row(
                 f"agreement on {n(built.annotations)} annotations "
-                "(SQL counts + labels.agreement.summarize, with its bootstrap CI)",
+                "(SQL counts + labels.review.agreement.summarize, with its bootstrap CI)",
                 f"{seconds:.2f} s",
                 "< 2 s",
                 seconds < 2,

@@ -2,7 +2,6 @@
 
 from django.contrib import admin
 
-from labels import queue
 from labels.models import (
     Annotation,
     AnnotationEvent,
@@ -15,6 +14,7 @@ from labels.models import (
     Paragraph,
     Project,
 )
+from labels.workflow import queue
 
 
 class LabelInline(admin.TabularInline):

@@ -96,7 +96,7 @@ class Article(models.Model):
     meta = models.JSONField(default=dict, blank=True)
     content_hash = models.CharField(max_length=64, help_text="SHA-256 of the paragraph texts.")
     # Denormalised: overlap minus live (in progress or submitted) assignments. Kept in step by
-    # labels.queue inside the transaction that changes an assignment, so the next-article
+    # labels.workflow.queue inside the transaction that changes an assignment, so the next-article
     # query is one index range scan however many articles the project holds.
     open_slots = models.PositiveSmallIntegerField(default=0)
     imported_at = models.DateTimeField(auto_now_add=True)

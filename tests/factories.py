@@ -4,7 +4,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from labels import importing
+from labels.ingest import importing
 from labels.models import (
     DEFAULT_LABELS,
     Annotation,

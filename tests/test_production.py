@@ -27,8 +27,8 @@ from django.db import connection, connections
 
 from bench.http_load import Browser
 from bench.server import ROOT, gunicorn, production_environment
-from labels import annotating, projects
 from labels.models import Assignment, Label, Membership, Paragraph
+from labels.workflow import annotating, projects
 from tests.factories import ArticleFactory
 
 # The server uses the test database; the data is the module fixture's (committed, then flushed).

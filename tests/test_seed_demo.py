@@ -5,9 +5,10 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from labels import queue, reliability
 from labels.management.commands.seed_demo import DEMO_LABELS
 from labels.models import Annotation, Article, Assignment, Membership, Project
+from labels.review import reliability
+from labels.workflow import queue
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from django import template
 from django.utils.safestring import mark_safe
 
-from labels.guidelines import render_guidelines
+from labels.workflow.guidelines import render_guidelines
 
 register = template.Library()
 
@@ -27,7 +27,7 @@ def http_url(value: str) -> str:
 
 @register.filter
 def guidelines_html(text: str) -> str:
-    """A project's Markdown guidelines as sanitised HTML (see labels.guidelines)."""
+    """A project's Markdown guidelines as sanitised HTML (see labels.workflow.guidelines)."""
     # Safe to mark: markdown-it ran with raw HTML off and nh3 sanitised its output.
     return mark_safe(render_guidelines(text or ""))
 

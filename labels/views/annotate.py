@@ -13,16 +13,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
-from labels import access, annotating, queue
-from labels.forms import (
-    ActiveTimeForm,
-    ExportForm,
-    FlagForm,
-    LabelForm,
-    RunForm,
-    SkipForm,
-    SubmitForm,
-)
 from labels.models import (
     Annotation,
     Article,
@@ -33,7 +23,17 @@ from labels.models import (
     Paragraph,
     Project,
 )
+from labels.views.forms import (
+    ActiveTimeForm,
+    ExportForm,
+    FlagForm,
+    LabelForm,
+    RunForm,
+    SkipForm,
+    SubmitForm,
+)
 from labels.views.http import HtmxHttpRequest
+from labels.workflow import access, annotating, queue
 
 
 @login_required

@@ -9,9 +9,10 @@ from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpRespo
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
-from labels import access, card, export
-from labels.forms import ExportForm
+from labels.datasets import card, export
+from labels.views.forms import ExportForm
 from labels.views.http import HtmxHttpRequest
+from labels.workflow import access
 
 CONTENT_TYPES = {"jsonl": "application/x-ndjson", "articlebody": "application/json"}
 

@@ -8,8 +8,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from annotator.db_router import replica_reads
-from labels import access, progress
 from labels.views.http import HtmxHttpRequest
+from labels.workflow import access, progress
 
 
 @login_required

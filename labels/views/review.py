@@ -16,10 +16,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from annotator.db_router import replica_reads
-from labels import access, adjudication, dashboard, reliability
-from labels.forms import AdjudicationForm, QueueFilterForm
 from labels.models import Article, Label, Project
+from labels.review import adjudication, dashboard, reliability
+from labels.views.forms import AdjudicationForm, QueueFilterForm
 from labels.views.http import HtmxHttpRequest
+from labels.workflow import access
 
 
 @login_required

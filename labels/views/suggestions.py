@@ -10,11 +10,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from labels import access, annotating, preannotation, site_memory
-from labels.forms import ActiveTimeForm, ShowSuggestionsForm, SiteMemoryForm
 from labels.models import Assignment, Project
+from labels.suggestions import preannotation, site_memory
 from labels.views.annotate import paragraph_update
+from labels.views.forms import ActiveTimeForm, ShowSuggestionsForm, SiteMemoryForm
 from labels.views.http import HtmxHttpRequest
+from labels.workflow import access, annotating
 
 RECURRING_SHOWN = 100
 

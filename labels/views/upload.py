@@ -15,10 +15,11 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from labels import access, importing
-from labels.forms import UploadForm
+from labels.ingest import importing
 from labels.models import Project
+from labels.views.forms import UploadForm
 from labels.views.http import HtmxHttpRequest
+from labels.workflow import access
 
 ACCEPTED_SUFFIXES = ".txt,.jsonl,.ndjson,.html,.htm,.zip"
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from labels import projects
 from labels.models import Annotation, Article, Assignment, Membership, Project
+from labels.workflow import projects
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

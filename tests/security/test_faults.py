@@ -15,7 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, connections
 
-from labels import importing
+from labels.ingest import importing
 from labels.models import Article, Paragraph
 from tests.factories import (
     AnnotationFactory,

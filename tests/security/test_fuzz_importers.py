@@ -11,7 +11,8 @@ from django.contrib.auth import get_user_model
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from labels import annotation_exchange, annotation_records, importing, parsing, webpages
+from labels.datasets import annotation_exchange, annotation_records
+from labels.ingest import importing, parsing, webpages
 from labels.models import Annotation, Article, Assignment, Paragraph
 
 FUZZ = settings(

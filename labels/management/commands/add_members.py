@@ -4,8 +4,8 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from labels import projects
 from labels.models import Membership, Project
+from labels.workflow import projects
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotator.db_router import replica_reads
-from labels import reliability
 from labels.models import Project
+from labels.review import reliability
 
 
 def number(value: float | None, reason: str | None = None, *, digits: int = 3) -> str:

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from labels import projects
 from labels.models import Project
+from labels.workflow import projects
 
 
 class Command(BaseCommand):

@@ -4,9 +4,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotator.db_router import replica_reads
-from labels import export
-from labels.annotation_exchange import annotation_records
-from labels.annotation_records import record_line
+from labels.datasets import export
+from labels.datasets.annotation_exchange import annotation_records
+from labels.datasets.annotation_records import record_line
 from labels.models import Project
 
 

@@ -3,10 +3,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
-from labels import card, export
-from labels.gold import DEFAULT_POLICY, GoldPolicy, InvalidPolicy
+from labels.datasets import card, export
+from labels.datasets.gold import DEFAULT_POLICY, GoldPolicy, InvalidPolicy
+from labels.datasets.splits import DEFAULT_SPLIT, InvalidSplit, parse_split
 from labels.models import Project
-from labels.splits import DEFAULT_SPLIT, InvalidSplit, parse_split
 
 
 class Command(BaseCommand):

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from labels import annotation_exchange
-from labels.annotation_records import RecordErrors
+from labels.datasets import annotation_exchange
+from labels.datasets.annotation_records import RecordErrors
 from labels.models import Project
 
 

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandParser
 
-from labels import importing, projects
+from labels.ingest import importing
+from labels.workflow import projects
 
 
 class Command(BaseCommand):

@@ -6,9 +6,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 
-from labels import annotation_exchange, importing, projects
-from labels.annotation_records import AnnotationRecord, RecordErrors
+from labels.datasets import annotation_exchange
+from labels.datasets.annotation_records import AnnotationRecord, RecordErrors
+from labels.ingest import importing
 from labels.models import Article, Assignment, Membership, Project
+from labels.workflow import projects
 
 # Real news pages from corpus/ (see corpus/README.md) so the demo shows web pages with photo
 # captions, embedded quotes, subscription prompts and related links, not only the text seed.

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from labels import preannotation, suggest
 from labels.models import Project
+from labels.suggestions import preannotation, suggest
 
 
 class Command(BaseCommand):

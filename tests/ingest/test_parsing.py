@@ -1,0 +1,121 @@
+"""The txt and JSONL parsers: pure, no database."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from labels.ingest import parsing
+
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_d93e8ff5672328ba.txt"
+
+
+def test_seed_article_gives_22_paragraphs_with_the_headline_as_title():
+    [article] = parsing.parse_txt(SEED.read_bytes(), file=SEED.name)
+
+    assert article.external_id == "000_d93e8ff5672328ba"
+    assert len(article.paragraphs) == 22
+    assert article.title.startswith("Netanyahu: Israel in ‘close contact’")
+    assert article.paragraphs[0].text == article.title
+    assert article.paragraphs[-2].text == "Related Content"
+
+
+def test_txt_blocks_split_on_one_or_more_blank_lines_and_keep_inner_line_breaks():
+    data = b"Title\n\n\n  first line\nsecond line  \n \t\nlast\n"
+
+    [article] = parsing.parse_txt(data, file="a.txt")
+
+    assert [p.text for p in article.paragraphs] == ["Title", "first line\nsecond line", "last"]
+
+
+def test_txt_windows_line_endings_and_bom_are_handled():
+    data = "\ufeffTitle\r\n\r\nBody text\r\n".encode()
+
+    [article] = parsing.parse_txt(data, file="w.txt")
+
+    assert [p.text for p in article.paragraphs] == ["Title", "Body text"]
+
+
+@pytest.mark.parametrize("data", [b"", b"  \n\n \n"])
+def test_empty_txt_is_an_error_naming_the_file(data):
+    with pytest.raises(parsing.ParseError, match=r"^empty\.txt:1: empty file"):
+        parsing.parse_txt(data, file="empty.txt")
+
+
+def test_bytes_that_are_not_utf8_name_the_line():
+    data = b"Title\n\nfine\n\ncaf\xe9 au lait\n"
+
+    with pytest.raises(parsing.ParseError, match=r"^latin\.txt:5: not valid UTF-8"):
+        parsing.parse_txt(data, file="latin.txt")
+
+
+def test_nul_byte_is_refused_with_its_line():
+    with pytest.raises(parsing.ParseError, match=r"^nul\.txt:3: contains a NUL byte"):
+        parsing.parse_txt(b"a\n\nb\x00c\n", file="nul.txt")
+
+
+def jsonl(*objects: object) -> bytes:
+    return "\n".join(o if isinstance(o, str) else json.dumps(o) for o in objects).encode()
+
+
+def test_jsonl_accepts_text_or_paragraphs_and_keeps_optional_fields():
+    data = jsonl(
+        {"id": "a", "title": "T", "url": "https://x.org/a", "meta": {"k": 1}, "text": "T\n\nB"},
+        "",
+        {"id": "b", "paragraphs": ["  one ", "", "two"]},
+    )
+
+    a, b = parsing.parse_jsonl(data, file="in.jsonl")
+
+    assert (a.external_id, a.title, a.url, a.meta) == ("a", "T", "https://x.org/a", {"k": 1})
+    assert [p.text for p in a.paragraphs] == ["T", "B"]
+    assert b.title == "one"
+    assert [p.text for p in b.paragraphs] == ["one", "two"]
+    assert (a.line, b.line) == (1, 3)
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ('{"id": "a", "text": "x"', "malformed JSON"),
+        ('["id"]', "expected a JSON object, got list"),
+        ('{"text": "x"}', 'missing "id"'),
+        ('{"id": "", "text": "x"}', 'missing "id"'),
+        ('{"id": "a"}', 'exactly one of "text" or "paragraphs"'),
+        ('{"id": "a", "text": "x", "paragraphs": ["x"]}', 'exactly one of "text" or "paragraphs"'),
+        ('{"id": "a", "paragraphs": "x"}', '"paragraphs" must be a list of strings'),
+        ('{"id": "a", "paragraphs": [1]}', '"paragraphs" must be a list of strings'),
+        ('{"id": "a", "text": "  "}', "article has no paragraphs"),
+        ('{"id": "a", "text": "x", "meta": []}', '"meta" must be a JSON object'),
+        ('{"id": "a", "text": "x", "title": 3}', '"title" must be a string'),
+        ('{"id": "a", "text": "x", "colour": "red"}', "unknown field(s): colour"),
+    ],
+)
+def test_bad_jsonl_line_is_an_error_naming_file_and_line(line, reason):
+    data = jsonl({"id": "ok", "text": "fine"}, line)
+
+    with pytest.raises(parsing.ParseError) as error:
+        parsing.parse_jsonl(data, file="bad.jsonl")
+
+    assert str(error.value).startswith("bad.jsonl:2: ")
+    assert reason in str(error.value)
+
+
+def test_deeply_nested_json_is_a_clean_error():
+    data = b'{"id": "a", "text": "x", "meta": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+
+    with pytest.raises(parsing.ParseError, match=r"^deep\.jsonl:1: "):
+        parsing.parse_jsonl(data, file="deep.jsonl")
+
+
+def test_empty_jsonl_is_an_error():
+    with pytest.raises(parsing.ParseError, match=r"^e\.jsonl:1: empty file"):
+        parsing.parse_jsonl(b"\n\n", file="e.jsonl")
+
+
+def test_format_is_chosen_by_suffix_or_refused():
+    assert parsing.format_for("x/a.TXT") == "txt"
+    assert parsing.format_for("a.jsonl") == "jsonl"
+    assert parsing.format_for("a.bin", "txt") == "txt"
+    with pytest.raises(parsing.ParseError, match=r"^a\.csv: unknown format '\.csv'"):
+        parsing.format_for("a.csv")
