@@ -32,10 +32,10 @@ sys.path.insert(0, str(ROOT))
 from bench.run import (  # noqa: E402
     PASSWORD,
     SEED,
-    _process_cpu,
     production_environment,
     recreate_database,
 )
+from bench.server import process_cpu_seconds  # noqa: E402
 
 
 class InProcessBrowser:
@@ -167,7 +167,7 @@ def main() -> None:
     # CPU time, not wall time: waiting for PostgreSQL is not what the app spends.
     profiler = cProfile.Profile(time.process_time) if options.cprofile else None
     with connection.execute_wrapper(count):
-        db_before, cpu_before = _process_cpu(backend), time.process_time()
+        db_before, cpu_before = process_cpu_seconds(backend), time.process_time()
         wall_before = time.perf_counter()
         if profiler:
             profiler.enable()
@@ -179,7 +179,7 @@ def main() -> None:
             profiler.disable()
         cpu = time.process_time() - cpu_before
         wall = time.perf_counter() - wall_before
-        db = _process_cpu(backend) - db_before
+        db = process_cpu_seconds(backend) - db_before
     per = 1000 / options.posts
     print("| measure (label POST, in process) | figure |")
     print("| --- | --- |")
