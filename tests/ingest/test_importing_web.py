@@ -174,7 +174,7 @@ def test_a_failing_member_writes_nothing_of_itself_but_the_others_land(tmp_path)
     code, _, err = run_import(str(archive), "--project", "web")
 
     assert code == 1
-    assert f'{archive}:bad.jsonl:2: "text" must be a string' in err
+    assert f"{archive}:bad.jsonl:2: text: must be a string" in err
     assert list(Article.objects.values_list("external_id", flat=True)) == ["g"]
 
 

@@ -45,12 +45,12 @@ def test_empty_txt_is_an_error_naming_the_file(data):
 def test_bytes_that_are_not_utf8_name_the_line():
     data = b"Title\n\nfine\n\ncaf\xe9 au lait\n"
 
-    with pytest.raises(parsing.ParseError, match=r"^latin\.txt:5: not valid UTF-8"):
+    with pytest.raises(parsing.ParseError, match=r"^latin\.txt:5: text: not valid UTF-8"):
         parsing.parse_txt(data, file="latin.txt")
 
 
 def test_nul_byte_is_refused_with_its_line():
-    with pytest.raises(parsing.ParseError, match=r"^nul\.txt:3: contains a NUL byte"):
+    with pytest.raises(parsing.ParseError, match=r"^nul\.txt:3: text: contains NUL \(U\+0000\)"):
         parsing.parse_txt(b"a\n\nb\x00c\n", file="nul.txt")
 
 
@@ -79,15 +79,15 @@ def test_jsonl_accepts_text_or_paragraphs_and_keeps_optional_fields():
     [
         ('{"id": "a", "text": "x"', "malformed JSON"),
         ('["id"]', "expected a JSON object, got list"),
-        ('{"text": "x"}', 'missing "id"'),
-        ('{"id": "", "text": "x"}', 'missing "id"'),
+        ('{"text": "x"}', "id: missing or empty"),
+        ('{"id": "", "text": "x"}', "id: missing or empty"),
         ('{"id": "a"}', 'exactly one of "text" or "paragraphs"'),
         ('{"id": "a", "text": "x", "paragraphs": ["x"]}', 'exactly one of "text" or "paragraphs"'),
-        ('{"id": "a", "paragraphs": "x"}', '"paragraphs" must be a list of strings'),
-        ('{"id": "a", "paragraphs": [1]}', '"paragraphs" must be a list of strings'),
+        ('{"id": "a", "paragraphs": "x"}', "paragraphs: must be a list of strings"),
+        ('{"id": "a", "paragraphs": [1]}', "paragraphs[0]: must be a string, not a number"),
         ('{"id": "a", "text": "  "}', "article has no paragraphs"),
-        ('{"id": "a", "text": "x", "meta": []}', '"meta" must be a JSON object'),
-        ('{"id": "a", "text": "x", "title": 3}', '"title" must be a string'),
+        ('{"id": "a", "text": "x", "meta": []}', "meta: must be a JSON object"),
+        ('{"id": "a", "text": "x", "title": 3}', "title: must be a string"),
         ('{"id": "a", "text": "x", "colour": "red"}', "unknown field(s): colour"),
     ],
 )
