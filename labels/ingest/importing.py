@@ -14,9 +14,9 @@ content hashes and ids it is about to write, and the database sees the earlier b
 the same transaction. A txt or HTML file is one article and is read whole, up to
 MAX_WHOLE_FILE_BYTES.
 
-Progress: every entry point takes an optional ``progress`` callback, called with an
-ImportProgress after each batch and each file (the command line draws it; a background job
-can store it).
+Progress: every entry point takes an optional ``progress`` callback (labels.ingest.progress),
+called with an ImportProgress after each batch and each file: the command line draws it, a
+background job can store it.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from django.db import DatabaseError, IntegrityError, connection, models, transac
 from django.utils import timezone
 
 from labels.ingest import archives, extractor, parsing
+from labels.ingest.progress import ImportProgress, ProgressCallback
 from labels.models import Article, Paragraph, Project
 from labels.suggestions import preannotation
 
@@ -99,29 +100,6 @@ class ImportSummary:
             f"{self.duplicates} duplicate(s) skipped, {self.paragraphs} paragraph(s), "
             f"{len(self.errors)} file(s) with errors{skipped}"
         )
-
-
-@dataclass
-class ImportProgress:
-    """Where a running import is; the callback gets the same object, updated, each time."""
-
-    total_bytes: int = 0  # input bytes of the whole run, when known (0: unknown)
-    done_bytes: int = 0
-    files_done: int = 0
-    articles: int = 0  # stored so far (in files committed or being written)
-    paragraphs: int = 0
-    errors: int = 0  # files refused so far
-    current: str = ""  # the file being read
-
-    @property
-    def fraction(self) -> float | None:
-        """Share of the input read, 0 to 1, or None when the total is unknown."""
-        if not self.total_bytes:
-            return None
-        return min(1.0, self.done_bytes / self.total_bytes)
-
-
-ProgressCallback = Callable[[ImportProgress], None]
 
 
 class _Tracker:
