@@ -2,14 +2,18 @@
 
 The upload is parsed into paragraphs and stored as text; the files themselves are never
 saved, served or run. Django keeps a large upload in a temporary file only for the length
-of the request.
+of the request, and the importer streams it from there (line by line for JSONL, member by
+member for a zip), so a worker never holds several copies of an upload in memory.
 """
 
 from __future__ import annotations
 
+from typing import BinaryIO
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -75,7 +79,7 @@ def _upload(request: HtmxHttpRequest, project: Project) -> HttpResponse:
     if not valid:
         return _render(request, project, form=form, status=400)
     summary = importing.import_named_files(
-        project=project, files=((f.name, f.read()) for f in form.cleaned_data["files"])
+        project=project, files=((f.name, _opened(f)) for f in form.cleaned_data["files"])
     )
     return _render(request, project, form=UploadForm(), summary=summary)
 
@@ -101,6 +105,12 @@ def _render(
     }
     template = "labels/upload.html" + ("#upload-result" if request.htmx else "")
     return render(request, template, context, status=status)
+
+
+def _opened(upload: UploadedFile) -> BinaryIO:
+    """The uploaded file itself (in memory if small, else Django's temporary file), rewound."""
+    upload.seek(0)
+    return upload.file
 
 
 def _content_length(request: HtmxHttpRequest) -> int:
