@@ -120,7 +120,7 @@ def json_problem(value: object, *, field: str) -> tuple[str, str] | None:
             for key, child in item.items():
                 reason = text_problem(key)
                 if reason:
-                    return f"{path} key {key.encode('utf-8', 'backslashreplace')!r}", reason
+                    return f"{path} key '{printable_name(key)}'", reason
                 stack.append((f"{path}.{key}", child))
         elif isinstance(item, list):
             stack.extend((f"{path}[{index}]", child) for index, child in enumerate(item))
@@ -169,6 +169,10 @@ def external_id_from(file: str) -> str:
         raise ParseError(
             file, None, f"the file name is longer than {MAX_ID_LENGTH} characters", field="id"
         )
+    if any(
+        "\udc80" <= char <= "\udcff" for char in stem
+    ):  # undecodable bytes, as the OS gives them
+        raise ParseError(file, None, "the file name is not valid UTF-8", field="id")
     problem = text_problem(stem)
     if problem:
         raise ParseError(file, None, f"the file name {problem}", field="id")
@@ -287,6 +291,9 @@ def article_from_json_line(line: str, *, number: int, file: str) -> ParsedArticl
     if unknown:
         names = ", ".join(printable_name(name) for name in unknown)
         raise ParseError(file, number, f"unknown field(s): {names}")
+    problem = json_problem(obj, field="")
+    if problem is not None:
+        raise fail(problem[0].lstrip("."), problem[1])
 
     external_id = obj.get("id")
     if isinstance(external_id, int) and not isinstance(external_id, bool):
@@ -326,9 +333,6 @@ def article_from_json_line(line: str, *, number: int, file: str) -> ParsedArticl
         paragraphs = [p for p in paragraphs if p]
     if not paragraphs:
         raise fail("text" if has_text else "paragraphs", "the article has no paragraphs")
-    problem = json_problem(obj, field="")
-    if problem is not None:
-        raise fail(problem[0].lstrip("."), problem[1])
 
     return ParsedArticle(
         external_id=external_id,
