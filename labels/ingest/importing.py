@@ -117,19 +117,14 @@ class _Tracker:
 
 
 class _CountedLines:
-    """The lines of a binary stream, counting bytes read; keeps no reference to a line."""
+    """A binary stream's ``readline``, counting the bytes read for progress."""
 
     def __init__(self, stream: BinaryIO, tracker: _Tracker) -> None:
         self.stream = stream
         self.tracker = tracker
 
-    def __iter__(self) -> _CountedLines:
-        return self
-
-    def __next__(self) -> bytes:
-        line = self.stream.readline()
-        if not line:
-            raise StopIteration
+    def readline(self, size: int = -1, /) -> bytes:
+        line = self.stream.readline(size)
         self.tracker.state.done_bytes += len(line)
         return line
 

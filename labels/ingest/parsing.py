@@ -14,11 +14,15 @@ JSONL is read line by line (``iter_jsonl``): memory holds one line, never the fi
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
+from typing import Protocol
+
+import ijson
 
 TEXT_FORMATS = ("txt", "jsonl")
 SUFFIX_FORMATS = {".txt": "txt", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -30,6 +34,8 @@ _JSONL_KEYS = {"id", "title", "url", "source", "meta", "text", "paragraphs"}
 _BOM = b"\xef\xbb\xbf"
 MAX_ID_LENGTH = 255  # Article.external_id
 MAX_SOURCE_LENGTH = 255  # Article.source
+# Lines longer than this are parsed incrementally instead of held whole (see iter_jsonl).
+LONG_LINE_BYTES = 4 * 1024 * 1024
 
 
 class ParseError(Exception):
@@ -104,27 +110,46 @@ def text_problem_line(text: str) -> tuple[int, str] | None:
 def json_problem(value: object, *, field: str) -> tuple[str, str] | None:
     """(field path, reason) of the first value in a JSON tree that cannot be stored, or None.
 
-    Walks without recursion, so a deeply nested value cannot exhaust the stack.
+    Walks without recursion, so a deeply nested value cannot exhaust the stack, and names a
+    path only for containers and failures, so a list of a million strings costs no memory.
     """
+    found = _leaf_problem(value)
+    if found:
+        return field, found
     stack: list[tuple[str, object]] = [(field, value)]
     while stack:
         path, item = stack.pop()
-        if isinstance(item, str):
-            reason = text_problem(item)
-            if reason:
-                return path, reason
-        elif isinstance(item, float):
-            if item != item or item in (float("inf"), float("-inf")):
-                return path, "NaN and Infinity are not allowed (not standard JSON)"
-        elif isinstance(item, dict):
+        if isinstance(item, dict):
             for key, child in item.items():
-                reason = text_problem(key)
-                if reason:
-                    return f"{path} key '{printable_name(key)}'", reason
-                stack.append((f"{path}.{key}", child))
+                found = text_problem(key)
+                if found:
+                    return f"{path} key '{printable_name(key)}'", found
+                found = _leaf_problem(child)
+                if found:
+                    return f"{path}.{key}", found
+                if isinstance(child, dict | list):
+                    stack.append((f"{path}.{key}", child))
         elif isinstance(item, list):
-            stack.extend((f"{path}[{index}]", child) for index, child in enumerate(item))
+            for index, child in enumerate(item):
+                found = _leaf_problem(child)
+                if found:
+                    return f"{path}[{index}]", found
+                if isinstance(child, dict | list):
+                    stack.append((f"{path}[{index}]", child))
     return None
+
+
+def _leaf_problem(item: object) -> str | None:
+    if isinstance(item, str):
+        return text_problem(item)
+    if isinstance(item, float) and (item != item or item in (float("inf"), float("-inf"))):
+        return "NaN and Infinity are not allowed (not standard JSON)"
+    return None
+
+
+# One shared, never-changed meta for JSONL paragraphs, which carry none: a million
+# paragraphs need no million empty dicts. (Whoever adds meta builds a new dict.)
+_NO_META: dict = {}
 
 
 @dataclass(frozen=True)
@@ -219,22 +244,34 @@ def parse_txt(data: bytes, *, file: str) -> list[ParsedArticle]:
 
 def parse_jsonl(data: bytes, *, file: str) -> list[ParsedArticle]:
     """Every article of a JSONL file held in memory (see iter_jsonl, which streams)."""
-    return list(iter_jsonl(iter(data.split(b"\n")), file=file))
+    return list(iter_jsonl(io.BytesIO(data), file=file))
 
 
-def iter_jsonl(lines: Iterator[bytes], *, file: str) -> Iterator[ParsedArticle]:
-    """One article per non-blank line of ``lines`` (bytes split at ``\\n``), as they come.
+class LineReader(Protocol):
+    def readline(self, size: int = -1, /) -> bytes: ...
 
-    Only one line is held at a time: the caller's iterator must not keep the lines it gave
-    (a file's ``readline`` does not). Raises ParseError at the first bad line.
+
+def iter_jsonl(stream: LineReader, *, file: str) -> Iterator[ParsedArticle]:
+    """One article per non-blank line of ``stream``, read as they come.
+
+    Memory holds one line's objects at a time. A line longer than LONG_LINE_BYTES (one
+    article of a whole crawl) is never held as bytes or text: it is parsed incrementally
+    (ijson) from chunks of the stream. Raises ParseError at the first bad line.
     """
     number = 0
     empty = True
-    while (raw := next(lines, None)) is not None:
+    while raw := stream.readline(LONG_LINE_BYTES):
         number += 1
+        long_line = len(raw) == LONG_LINE_BYTES and not raw.endswith(b"\n")
         if number == 1 and raw.startswith(_BOM):
             raw = raw[len(_BOM) :]
-        if not raw or raw.isspace():
+        if long_line:
+            empty = False
+            yield article_from_json(
+                _load_long_line(raw, stream, number=number, file=file), number=number, file=file
+            )
+            continue
+        if raw.isspace():
             continue
         empty = False
         text = _decode_json_line(raw, number=number, file=file)
@@ -242,6 +279,81 @@ def iter_jsonl(lines: Iterator[bytes], *, file: str) -> Iterator[ParsedArticle]:
         yield article_from_json_line(text, number=number, file=file)
     if empty:
         raise ParseError(file, 1, "empty file: no articles")
+
+
+# A JSON escape of a high surrogate that no low surrogate escape follows. The incremental
+# parser would turn it into "?" (altering the text), so long lines are scanned for it first.
+_LONE_HIGH_ESCAPE = re.compile(
+    rb"(?<!\\)(?:\\\\)*\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+)
+_ESCAPE_CARRY = 32  # bytes kept between chunks, so an escape split by a chunk is seen whole
+
+
+class _LoneSurrogate(Exception):
+    pass
+
+
+class _RestOfLine:
+    """A file-like view of one line of ``stream``: ``first`` and then up to its newline,
+    refusing a lone surrogate escape on the way (see _LONE_HIGH_ESCAPE)."""
+
+    def __init__(self, first: bytes, stream: LineReader) -> None:
+        self.pending = first
+        self.stream = stream
+        self.done = False
+        self.carry = b""
+
+    def read(self, size: int = -1) -> bytes:
+        if size == 0:  # ijson asks for nothing to learn whether the stream gives bytes
+            return b""
+        if self.pending:
+            chunk, self.pending = self.pending, b""
+        elif self.done:
+            return b""
+        else:
+            wanted = max(size, 1 << 16)
+            chunk = self.stream.readline(wanted)
+            # readline stops short of ``wanted`` only at the newline or the end of the file.
+            if len(chunk) < wanted or chunk.endswith(b"\n"):
+                self.done = True
+        self._check(chunk)
+        return chunk
+
+    def _check(self, chunk: bytes) -> None:
+        window = self.carry + chunk
+        final = self.done or not chunk
+        for found in _LONE_HIGH_ESCAPE.finditer(window):
+            # An escape at the very end may have its partner in the next chunk.
+            if final or found.end() + 6 <= len(window):
+                raise _LoneSurrogate
+        self.carry = window[-_ESCAPE_CARRY:]
+
+
+def _load_long_line(first: bytes, stream: LineReader, *, number: int, file: str) -> object:
+    reader = _RestOfLine(first, stream)
+    try:
+        value = next(ijson.items(reader, "", use_float=True))
+        # The parser stops at the end of the value: read (and check) the rest of the line.
+        while rest := reader.read(1 << 16):
+            if rest.strip():
+                raise ParseError(file, number, "malformed JSON: more after the value")
+        return value
+    except StopIteration:
+        raise ParseError(file, number, "malformed JSON: no value on the line") from None
+    except _LoneSurrogate:
+        reason = (
+            "contains a lone surrogate escape (\\uD800-\\uDBFF), which is not valid Unicode text"
+        )
+        raise ParseError(file, number, reason) from None
+    except UnicodeDecodeError:
+        reason = "not valid UTF-8 (or holds a lone surrogate escape)"
+        raise ParseError(file, number, reason) from None
+    except (ijson.JSONError, ValueError) as exc:
+        message = exc.args[0] if exc.args else str(exc)
+        if isinstance(message, bytes):
+            message = message.decode("utf-8", "backslashreplace")
+        reason = str(message).strip().splitlines()[0] if str(message).strip() else "invalid"
+        raise ParseError(file, number, f"malformed JSON: {reason}") from None
 
 
 def _decode_json_line(raw: bytes, *, number: int, file: str) -> str:
@@ -273,10 +385,6 @@ def parse(data: bytes, *, file: str, fmt: str) -> list[ParsedArticle]:
 
 def article_from_json_line(line: str, *, number: int, file: str) -> ParsedArticle:
     """One JSONL line (decoded) as an article; ParseError names the line and the field."""
-
-    def fail(field: str, reason: str) -> ParseError:
-        return ParseError(file, number, reason, field=field)
-
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -285,6 +393,15 @@ def article_from_json_line(line: str, *, number: int, file: str) -> ParsedArticl
         raise ParseError(file, number, "malformed JSON: nested too deeply") from None
     except ValueError as exc:  # e.g. an integer of more than 4300 digits
         raise ParseError(file, number, f"malformed JSON: {exc}") from None
+    return article_from_json(obj, number=number, file=file)
+
+
+def article_from_json(obj: object, *, number: int, file: str) -> ParsedArticle:
+    """The parsed JSON value of line ``number`` as an article; ParseError names the field."""
+
+    def fail(field: str, reason: str) -> ParseError:
+        return ParseError(file, number, reason, field=field)
+
     if not isinstance(obj, dict):
         raise ParseError(file, number, f"expected a JSON object, got {type(obj).__name__}")
     unknown = sorted(set(obj) - _JSONL_KEYS)
@@ -340,7 +457,7 @@ def article_from_json_line(line: str, *, number: int, file: str) -> ParsedArticl
         url=(obj.get("url") or "").strip(),
         source=source,
         meta=meta,
-        paragraphs=tuple(ParsedParagraph(text=p) for p in paragraphs),
+        paragraphs=tuple(ParsedParagraph(text=p, meta=_NO_META) for p in paragraphs),
         line=number,
     )
 

@@ -119,3 +119,57 @@ def test_format_is_chosen_by_suffix_or_refused():
     assert parsing.format_for("a.bin", "txt") == "txt"
     with pytest.raises(parsing.ParseError, match=r"^a\.csv: unknown format '\.csv'"):
         parsing.format_for("a.csv")
+
+
+# Lines longer than LONG_LINE_BYTES are parsed incrementally, with the same outcome.
+
+
+@pytest.fixture
+def short_long_lines(monkeypatch):
+    monkeypatch.setattr(parsing, "LONG_LINE_BYTES", 64)
+
+
+def test_a_long_line_is_parsed_incrementally_into_the_same_article(short_long_lines):
+    long = {
+        "id": "long",
+        "title": "T",
+        "paragraphs": [f"Paragraph {i} “quoted”" for i in range(40)],
+    }
+    data = jsonl({"id": "a", "text": "short"}, long, {"id": "b", "text": "after"})
+
+    articles = parsing.parse_jsonl(data, file="f.jsonl")
+
+    assert [a.external_id for a in articles] == ["a", "long", "b"]
+    assert [p.text for p in articles[1].paragraphs] == long["paragraphs"]
+    assert [a.line for a in articles] == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (
+            '{"id": "x", "paragraphs": ["' + "a" * 100 + '", 5]}',
+            "f.jsonl:3: paragraphs[1]: must be",
+        ),
+        (
+            '{"id": "x", "paragraphs": ["' + "a" * 100 + '\\ud800"]}',
+            "f.jsonl:3: contains a lone surrogate",
+        ),
+        ('{"id": "x", "paragraphs": ["' + "a" * 100 + '"', "f.jsonl:3: malformed JSON"),
+        ('{"id": "x", "paragraphs": ["' + "a" * 100 + '"]} {"id": "y"}', "f.jsonl:3: malformed"),
+    ],
+)
+def test_a_bad_long_line_is_named_like_a_short_one(short_long_lines, line, message):
+    data = jsonl({"id": "a", "text": "one"}, {"id": "b", "text": "two"}) + b"\n" + line.encode()
+
+    with pytest.raises(parsing.ParseError) as error:
+        parsing.parse_jsonl(data, file="f.jsonl")
+
+    assert str(error.value).startswith(message)
+
+
+def test_invalid_utf8_in_a_long_line_is_refused(short_long_lines):
+    data = b'{"id": "x", "text": "' + b"a" * 100 + b'\xff"}\n'
+
+    with pytest.raises(parsing.ParseError, match=r"^f\.jsonl:1: malformed JSON: .*UTF8"):
+        parsing.parse_jsonl(data, file="f.jsonl")
