@@ -79,7 +79,9 @@ def _upload(request: HtmxHttpRequest, project: Project) -> HttpResponse:
     if not valid:
         return _render(request, project, form=form, status=400)
     summary = importing.import_named_files(
-        project=project, files=((f.name, _opened(f)) for f in form.cleaned_data["files"])
+        project=project,
+        files=((f.name, _opened(f)) for f in form.cleaned_data["files"]),
+        suggest=not form.cleaned_data["defer_suggestions"],
     )
     return _render(request, project, form=UploadForm(), summary=summary)
 
