@@ -58,14 +58,14 @@ clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
 
 # Benchmarks (not tests): builds seeded data with COPY in its own database, which it DROPS and
-# re-creates, measures, prints one table and writes it into README.md. Takes a few minutes.
+# re-creates, measures, prints one table and writes it into docs/benchmarks.md. Takes a few minutes.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/annotator_bench
 bench: $(VENV)/.dev
-	$(PY) -m bench.run --database-url $(BENCH_DATABASE_URL) --readme README.md
+	$(PY) -m bench.run --database-url $(BENCH_DATABASE_URL) --readme docs/benchmarks.md
 
 # Load test (not a test of `make test`): 50 annotators against gunicorn with production settings
 # on 127.0.0.1, at most 60 s; its own database is DROPPED and re-created (name must contain
-# "load" or "bench"). Prints one table, writes it into README.md, exits 1 on any 5xx or lost label.
+# "load" or "bench"). Prints one table, writes it into docs/benchmarks.md, exits 1 on any 5xx or lost label.
 LOADTEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/annotator_load
 loadtest: $(VENV)/.dev
-	$(PY) -m bench.loadtest --database-url $(LOADTEST_DATABASE_URL) --readme README.md
+	$(PY) -m bench.loadtest --database-url $(LOADTEST_DATABASE_URL) --readme docs/benchmarks.md
