@@ -34,12 +34,12 @@ test: $(VENV)/.dev
 
 # Production, one machine: checks, collected static files, migrations, then gunicorn with
 # gunicorn.conf.py in the foreground. The environment must name the secret key and the database
-# (and ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, BIND...): see README.md, "Production".
+# (and ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, BIND...): see docs/operations.md, "Production".
 serve: $(VENV)/.runtime
 	@test -n "$${SECRET_KEY:-$$DJANGO_SECRET_KEY}" || \
-	  { echo "make serve: SECRET_KEY is not set; refusing to start (README.md, Production)" >&2; exit 1; }
+	  { echo "make serve: SECRET_KEY is not set; refusing to start (docs/operations.md, Production)" >&2; exit 1; }
 	@test -n "$${DATABASE_URL:-$$DJANGO_DATABASE_URL}" || \
-	  { echo "make serve: DATABASE_URL is not set; refusing to start (README.md, Production)" >&2; exit 1; }
+	  { echo "make serve: DATABASE_URL is not set; refusing to start (docs/operations.md, Production)" >&2; exit 1; }
 	DEBUG=0 DJANGO_DEBUG=0 $(PY) manage.py check --deploy
 	DEBUG=0 DJANGO_DEBUG=0 $(PY) manage.py collectstatic --no-input --verbosity 0
 	DEBUG=0 DJANGO_DEBUG=0 $(PY) manage.py migrate --no-input
