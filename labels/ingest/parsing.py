@@ -252,7 +252,8 @@ class LineReader(Protocol):
 
 
 def iter_jsonl(stream: LineReader, *, file: str) -> Iterator[ParsedArticle]:
-    """One article per non-blank line of ``stream``, read as they come.
+    """One article per non-blank line of ``stream``, read as they come (the schema is in
+    docs/formats.md, "Import formats").
 
     Memory holds one line's objects at a time. A line longer than LONG_LINE_BYTES (one
     article of a whole crawl) is never held as bytes or text: it is parsed incrementally
