@@ -201,7 +201,7 @@ def read_articles(
             f"a {fmt} file is one article and is read whole: at most "
             f"{MAX_WHOLE_FILE_BYTES // (1024 * 1024)} MB (split it, or convert it to JSONL)",
         )
-    if not data.strip():
+    if not data or data.isspace():  # isspace, unlike strip, copies nothing
         raise parsing.ParseError(name, 1, "empty file")
     yield from WHOLE_FILE_PARSERS[fmt](data, file=name)
 

@@ -272,3 +272,15 @@ def test_bad_text_in_any_annotation_field_is_named_and_nothing_lands(
     assert f"{path}:2: {field}: {reason}" in err.splitlines()
     assert "Traceback" not in err
     assert not Annotation.objects.exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file names as bytes are a POSIX thing")
+def test_a_jsonl_file_whose_name_is_not_utf8_imports_and_is_reported_escaped(tmp_path):
+    path = Path(os.fsdecode(bytes(tmp_path) + b"/d\xe9j\xe0.jsonl"))
+    path.write_bytes(b'{"id": "a", "text": "Body"}\n')
+
+    code, out, err = run_import(str(path), "--project", "p")
+
+    assert code == 0, err
+    assert "d\\xe9j\\xe0.jsonl: 1 imported" in out
+    assert Article.objects.get().external_id == "a"

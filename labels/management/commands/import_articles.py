@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandParser
 
 from labels.ingest import importing
+from labels.ingest.parsing import printable_name
 from labels.ingest.progress import TerminalProgress
 from labels.workflow import projects
 
@@ -51,10 +52,10 @@ class Command(BaseCommand):
             if outcome.error:
                 self.stderr.write(outcome.error)
             elif outcome.skipped:
-                self.stderr.write(f"{outcome.path}: skipped: {outcome.skipped}")
+                self.stderr.write(f"{printable_name(outcome.path)}: skipped: {outcome.skipped}")
             else:
                 self.stdout.write(
-                    f"{outcome.path}: {outcome.articles} imported, "
+                    f"{printable_name(outcome.path)}: {outcome.articles} imported, "
                     f"{outcome.duplicates} duplicate(s), {outcome.paragraphs} paragraph(s)"
                 )
         self.stdout.write(summary.describe())
