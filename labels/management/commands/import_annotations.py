@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from labels.datasets import annotation_exchange
 from labels.datasets.annotation_records import RecordErrors
@@ -74,6 +75,13 @@ class Command(BaseCommand):
             if progress is not None:
                 progress.close()
             self.stderr.write(f"{shown}: cannot read: {exc}; nothing imported")
+            raise SystemExit(1) from None
+        except DatabaseError as exc:
+            # A deadlock with a labelling annotator, or the connection dropped: rolled back.
+            if progress is not None:
+                progress.close()
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            self.stderr.write(f"{shown}: database error, nothing imported ({reason})")
             raise SystemExit(1) from None
         if progress is not None:
             progress.close()
