@@ -14,6 +14,8 @@
 | STATIC_ROOT | staticfiles/ | where `collectstatic` writes and WhiteNoise serves from |
 | LOG_LEVEL | INFO | level of the log lines written to stdout |
 | AXES_FAILURE_LIMIT | 5 | failed logins (per username and address) before a 15-minute lockout |
+| TRUSTED_PROXY_COUNT | 0 | reverse proxies in front of the app that append to X-Forwarded-For |
+| TRUSTED_PROXIES | (empty) | comma-separated addresses/networks of those proxies (optional) |
 
 The ``DJANGO_`` prefixed spellings (DJANGO_SECRET_KEY, DJANGO_DEBUG, DJANGO_ALLOWED_HOSTS) work too.
 """
@@ -79,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "annotator.middleware.HtmxLoginRedirectMiddleware",
+    "annotator.middleware.PrivatePagesMiddleware",
     "annotator.middleware.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -90,6 +93,11 @@ AUTHENTICATION_BACKENDS = [
 # Login throttling: 5 failed attempts for one username from one address lock that pair out for
 # 15 minutes. The answer is the same whether or not the username exists (no enumeration).
 AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
+# The address is the client's, not the load balancer's: read from X-Forwarded-For only as far
+# as the configured proxies vouch for it (annotator/client_address.py, docs/operations.md).
+AXES_CLIENT_IP_CALLABLE = "annotator.client_address.client_address"
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
