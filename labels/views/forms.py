@@ -15,6 +15,7 @@ from labels.models import Label
 MAX_ID = 2**63 - 1
 MAX_POSITION = 10**9
 
+
 class LabelForm(forms.Form):
     """A label value that must belong to the project's label set, exactly as stored."""
 
