@@ -14,6 +14,11 @@
 | STATIC_ROOT | staticfiles/ | where `collectstatic` writes and WhiteNoise serves from |
 | LOG_LEVEL | INFO | level of the log lines written to stdout |
 | AXES_FAILURE_LIMIT | 5 | failed logins (per username and address) before a 15-minute lockout |
+| EMAIL_HOST | (unset) | SMTP server; setting it (or EMAIL_BACKEND) turns mail and password reset on |
+| EMAIL_BACKEND | smtp with EMAIL_HOST | `smtp`, `console` (mails printed to stdout) or a dotted backend path |
+| EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD | 587, (empty), (empty) | SMTP login |
+| EMAIL_USE_TLS / EMAIL_USE_SSL | 1 / 0 | STARTTLS or implicit TLS |
+| DEFAULT_FROM_EMAIL | webmaster@localhost | sender of password reset mails |
 | TRUSTED_PROXY_COUNT | 0 | reverse proxies in front of the app that append to X-Forwarded-For |
 | TRUSTED_PROXIES | (empty) | comma-separated addresses/networks of those proxies (optional) |
 
@@ -104,6 +109,25 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
+# Mail, and with it password reset, is off unless configured (docs/operations.md): without a
+# mail server the reset pages answer 404 rather than promise a mail nobody sends.
+EMAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+}
+EMAIL_HOST = env("EMAIL_HOST")
+_email_backend = env("EMAIL_BACKEND") or ("smtp" if EMAIL_HOST else "")
+EMAIL_BACKEND = EMAIL_BACKENDS.get(_email_backend, _email_backend) or EMAIL_BACKENDS["smtp"]
+PASSWORD_RESET_ENABLED = bool(_email_backend)
+EMAIL_PORT = int(env("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_SSL = env_flag("EMAIL_USE_SSL", default=False)
+EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS", default=not EMAIL_USE_SSL)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
+
 ROOT_URLCONF = "annotator.urls"
 WSGI_APPLICATION = "annotator.wsgi.application"
 
@@ -117,6 +141,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "annotator.password_reset.password_reset_context",
             ],
         },
     }
