@@ -152,10 +152,14 @@ DATABASES = {
         env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=60
     )
 }
+# A request first checks that its persistent connection still works, so after a PostgreSQL
+# restart or failover every worker reconnects by itself instead of failing once per worker.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Optional read replica for exports and dashboards (see annotator/db_router.py).
 if env("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(env("DATABASE_REPLICA_URL"), conn_max_age=60)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
 DATABASE_ROUTERS = ["annotator.db_router.ReplicaRouter"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite has no row locks: BEGIN IMMEDIATE makes every transaction take the write lock up

@@ -17,3 +17,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("labels.urls")),
 ]
+
+# A lost database connection answers 503 "try again", never a bare 500 (annotator/server_errors.py).
+handler500 = "annotator.server_errors.server_error"
