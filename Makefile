@@ -67,8 +67,11 @@ bench: $(VENV)/.dev
 # on 127.0.0.1, at most 60 s; its own database is DROPPED and re-created (name must contain
 # "load" or "bench"). Prints one table, writes it into README.md, exits 1 on any 5xx or lost label.
 LOADTEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/annotator_load
+# LOADTEST_FAULTS=1 adds crash faults (bench/faults.py): workers SIGKILLed while labelling and
+# importing, and PostgreSQL restarted with $$LOADTEST_POSTGRES_RESTART (default: the local cluster).
+LOADTEST_FAULTS ?= 0
 loadtest: $(VENV)/.dev
-	$(PY) -m bench.loadtest --database-url $(LOADTEST_DATABASE_URL) --readme README.md
+	LOADTEST_FAULTS=$(LOADTEST_FAULTS) $(PY) -m bench.loadtest --database-url $(LOADTEST_DATABASE_URL) --readme README.md
 
 # Backups of a PostgreSQL deployment (docs/operations.md, "Backup and restore"). DATABASE_URL
 # names the database; BACKUP_FILE the dump (pg_dump's custom format, compressed).
