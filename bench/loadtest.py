@@ -16,7 +16,7 @@ Afterwards the database is compared with what the clients were told: every ackno
 label stored with the value last sent for that paragraph by that annotator, every
 acknowledged submit submitted with all its labels, never more than ``overlap`` live
 assignments on an article. One table (requests, errors, 5xx and p50/p95/p99 per endpoint)
-goes to stdout and bench/out/loadtest.md; ``--readme README.md`` also puts it between the
+goes to stdout and bench/out/loadtest.md; ``--readme docs/benchmarks.md`` also puts it between the
 ``loadtest:results`` markers there. Exit status 1 on any 5xx, unexpected answer, lost label
 or broken invariant.
 
@@ -61,6 +61,9 @@ PASSWORD = "loadtest-password-not-secret"
 SLUG = "load"
 README_START = "<!-- loadtest:results:start -->"
 README_END = "<!-- loadtest:results:end -->"
+# A run with --faults has its own place (docs/operations.md), next to what the faults are.
+FAULTS_START = "<!-- loadtest-faults:results:start -->"
+FAULTS_END = "<!-- loadtest-faults:results:end -->"
 # How much longer than --seconds a client may take to notice the deadline: one request's
 # socket timeout in bench/http_load.py, plus slack.
 CLIENT_GRACE_SECONDS = 40
@@ -251,10 +254,12 @@ def markdown(rows: list[list[str]], checks: list[tuple[str, str]], meta: str) ->
     return "\n".join(lines) + "\n"
 
 
-def write_readme(path: Path, text: str) -> None:
+def write_readme(
+    path: Path, text: str, markers: tuple[str, str] = (README_START, README_END)
+) -> None:
     document = path.read_text("utf-8")
-    start, end = document.index(README_START), document.index(README_END)
-    path.write_text(document[: start + len(README_START)] + "\n" + text + document[end:], "utf-8")
+    start, end = document.index(markers[0]), document.index(markers[1])
+    path.write_text(document[: start + len(markers[0])] + "\n" + text + document[end:], "utf-8")
 
 
 def main() -> int:
@@ -363,7 +368,8 @@ def main() -> int:
         )
     failed = errors or any(outcome.startswith("FAILED") for _, outcome in checks)
     if options.readme:
-        write_readme(options.readme, text)
+        markers = (FAULTS_START, FAULTS_END) if options.faults else (README_START, README_END)
+        write_readme(options.readme, text, markers)
     if failed:
         print(
             f"load test FAILED: {errors} unexpected answers; see the checks above", file=sys.stderr

@@ -147,3 +147,16 @@ def test_loadtest_with_faults_loses_no_acknowledged_label_and_recovers(private_p
     assert "0 stored after the kill" in report
     assert f"{faults.FAULT_ARTICLES} after the upload was repeated" in report
     assert "without restarting the app" in report
+
+
+def test_the_operations_page_holds_the_fault_run_figures():
+    from bench.loadtest import FAULTS_END, FAULTS_START
+
+    page = (ROOT / "docs" / "operations.md").read_text("utf-8")
+    makefile = (ROOT / "Makefile").read_text("utf-8")
+
+    assert page.count(FAULTS_START) == page.count(FAULTS_END) == 1
+    assert page.index(FAULTS_START) < page.index(FAULTS_END)
+    assert "--faults --database-url $(LOADTEST_DATABASE_URL) --readme docs/operations.md" in (
+        makefile
+    )
