@@ -101,19 +101,43 @@ def add_annotations(
     from_suggestion: bool = False,
 ) -> None:
     """Insert one new annotation per paragraph (none may exist yet). Call inside a transaction."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _ADD_ANNOTATIONS_SQL,
-                {
-                    "assignment": assignment.pk,
-                    "from_suggestion": from_suggestion,
-                    "now": timezone.now(),
-                    "paragraphs": paragraph_ids,
-                    "labels": label_ids,
-                },
-            )
-        return
+    write = _add_annotations_sql if connection.vendor == "postgresql" else _add_annotations_orm
+    write(
+        assignment=assignment,
+        paragraph_ids=paragraph_ids,
+        label_ids=label_ids,
+        from_suggestion=from_suggestion,
+    )
+
+
+def _add_annotations_sql(
+    *,
+    assignment: Assignment,
+    paragraph_ids: list[int],
+    label_ids: list[int],
+    from_suggestion: bool,
+) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _ADD_ANNOTATIONS_SQL,
+            {
+                "assignment": assignment.pk,
+                "from_suggestion": from_suggestion,
+                "now": timezone.now(),
+                "paragraphs": paragraph_ids,
+                "labels": label_ids,
+            },
+        )
+
+
+def _add_annotations_orm(
+    *,
+    assignment: Assignment,
+    paragraph_ids: list[int],
+    label_ids: list[int],
+    from_suggestion: bool,
+) -> None:
+    """add_annotations through the ORM (SQLite): the twin of _add_annotations_sql."""
     Annotation.objects.bulk_create(
         (
             Annotation(
@@ -138,21 +162,51 @@ def add_events(
     previous_label_ids: list[int | None],
 ) -> None:
     """Append one history row per paragraph, all of one action and batch."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _ADD_EVENTS_SQL,
-                {
-                    "assignment": assignment.pk,
-                    "action": action,
-                    "batch": batch,
-                    "now": timezone.now(),
-                    "paragraphs": paragraph_ids,
-                    "labels": label_ids,
-                    "previous": previous_label_ids,
-                },
-            )
-        return
+    write = _add_events_sql if connection.vendor == "postgresql" else _add_events_orm
+    write(
+        assignment=assignment,
+        action=action,
+        batch=batch,
+        paragraph_ids=paragraph_ids,
+        label_ids=label_ids,
+        previous_label_ids=previous_label_ids,
+    )
+
+
+def _add_events_sql(
+    *,
+    assignment: Assignment,
+    action: str,
+    batch: uuid.UUID | None,
+    paragraph_ids: list[int],
+    label_ids: list[int | None],
+    previous_label_ids: list[int | None],
+) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _ADD_EVENTS_SQL,
+            {
+                "assignment": assignment.pk,
+                "action": action,
+                "batch": batch,
+                "now": timezone.now(),
+                "paragraphs": paragraph_ids,
+                "labels": label_ids,
+                "previous": previous_label_ids,
+            },
+        )
+
+
+def _add_events_orm(
+    *,
+    assignment: Assignment,
+    action: str,
+    batch: uuid.UUID | None,
+    paragraph_ids: list[int],
+    label_ids: list[int | None],
+    previous_label_ids: list[int | None],
+) -> None:
+    """add_events through the ORM (SQLite): the twin of _add_events_sql."""
     AnnotationEvent.objects.bulk_create(
         (
             AnnotationEvent(
