@@ -187,3 +187,31 @@ def test_the_fuzzed_parameters_include_every_one_a_page_reads():
 
     fields = set(ExportForm.base_fields) | set(QueueFilterForm.base_fields) | {"card"}
     assert fields <= set(PARAMETERS), sorted(fields - set(PARAMETERS))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "labels:label_run",
+        "labels:flag",
+        "labels:set_label",
+        "labels:submit",
+        "labels:activity",
+        "labels:undo",
+        "labels:accept_suggestion",
+        "labels:adjudicate",
+    ],
+)
+@pytest.mark.parametrize("number", [*BIG_NUMBERS, "1" * 400])
+def test_hostile_numbers_in_posted_forms_never_answer_500(name, number, world):  # noqa: F811
+    client = allowed_client(name, world)
+    form = {
+        **world.payload,
+        "paragraph": number,
+        "active_delta": number,
+        "active_seconds": number,
+    }
+
+    response = client.post(url_for(name, world), form)
+
+    assert response.status_code < 500, f"POST {name} with {number!r}: {response.status_code}"
