@@ -308,7 +308,9 @@ def run_faults(
         prober.log_in(username, password)
         command = restart_command()
         started = time.monotonic()
-        report.note(began, f"restart PostgreSQL: {shlex.join(command)}")
+        # Named by the setting, not spelled out: the command holds this machine's paths.
+        named = RESTART_SETTING if os.environ.get(RESTART_SETTING) else shlex.join(command)
+        report.note(began, f"restart PostgreSQL ({named})")
         finished = subprocess.run(command, capture_output=True, text=True, timeout=120)
         report.restart_seconds = time.monotonic() - started
         if finished.returncode != 0:
