@@ -35,6 +35,12 @@ from labels.views.forms import (
 from labels.views.http import HtmxHttpRequest
 from labels.workflow import access, annotating, queue
 
+# A change to more paragraphs than this (a Shift-run or undo over a huge article) answers with
+# its count and a page reload instead of re-rendering every row: rendering 100,000 rows
+# after the commit would outlast the worker timeout, and the client would see an error for
+# a change that was made (tests/security/test_large_operations.py).
+RERENDER_LIMIT = 500
+
 
 @login_required
 @require_GET
@@ -273,7 +279,15 @@ def _closed(exc: annotating.AssignmentClosed) -> HttpResponse:
 def _paragraphs_update(
     request: HtmxHttpRequest, assignment: Assignment, labels: list[Label], paragraph_ids: list[int]
 ) -> HttpResponse:
-    """The changed paragraphs and the progress box, each swapped out of band by id."""
+    """The changed paragraphs and the progress box, each swapped out of band by id; past
+    RERENDER_LIMIT paragraphs, the progress box alone and a reload of the page."""
+    if len(paragraph_ids) > RERENDER_LIMIT:
+        context = {"assignment": assignment, "oob": True, "is_open": True}
+        response = render(
+            request, "labels/annotate.html#progress", context | annotating.progress(assignment)
+        )
+        response["HX-Refresh"] = "true"
+        return response
     paragraphs = list(Paragraph.objects.filter(pk__in=paragraph_ids).order_by("index"))
     context = {
         "assignment": assignment,

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from annotator.db_router import replica_reads
 from labels.models import Article, Label, Project
 from labels.review import adjudication, dashboard, reliability
+from labels.templatetags.bidi import isolate
 from labels.views.forms import AdjudicationForm, QueueFilterForm
 from labels.views.http import HtmxHttpRequest
 from labels.workflow import access
@@ -207,7 +208,7 @@ def adjudicate(request: HtmxHttpRequest, slug: str, paragraph_id: int) -> HttpRe
         )
         messages.success(
             request,
-            f"Gold for paragraph {paragraph.index + 1} of {paragraph.article.external_id}: "
+            f"Gold for paragraph {paragraph.index + 1} of {isolate(paragraph.article.external_id)}: "
             f"{chosen.name}.",
         )
         # A decided paragraph leaves the undecided queue, so the next one moves up into
