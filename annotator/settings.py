@@ -14,6 +14,8 @@
 | STATIC_ROOT | staticfiles/ | where `collectstatic` writes and WhiteNoise serves from |
 | LOG_LEVEL | INFO | level of the log lines written to stdout |
 | AXES_FAILURE_LIMIT | 5 | failed logins (per username and address) before a 15-minute lockout |
+| BACKGROUND_UPLOAD_MB | 2 | web uploads larger than this run as a background job |
+| WEBHOOK_ALLOW_PRIVATE | 0 | 1 lets webhooks target loopback, private and link-local addresses |
 
 The ``DJANGO_`` prefixed spellings (DJANGO_SECRET_KEY, DJANGO_DEBUG, DJANGO_ALLOWED_HOSTS) work too.
 """
@@ -65,6 +67,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "ninja",
     "labels",
 ]
 
@@ -174,6 +179,21 @@ WHITENOISE_USE_FINDERS = DEBUG or not _COLLECTED
 WHITENOISE_MANIFEST_STRICT = False
 
 MAX_UPLOAD_MB = int(env("MAX_UPLOAD_MB", "50"))
+# Uploads above this size are stored and imported by the background worker (labels.jobs).
+BACKGROUND_UPLOAD_MB = float(env("BACKGROUND_UPLOAD_MB", "2"))
+
+# Background jobs: django-tasks with its database backend, so the queue lives in the same
+# database as everything else (PostgreSQL, or SQLite for `make run`) and no broker is needed.
+# `make worker` (manage.py run_worker) runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A worker whose heartbeat is older than this is taken for dead: the UI says so, and the jobs
+# it was running are marked failed (and can be retried).
+WORKER_HEARTBEAT_SECONDS = 5
+WORKER_DEAD_AFTER_SECONDS = 30
+# Webhooks refuse loopback, private and link-local targets unless this is on (SSRF guard).
+WEBHOOK_ALLOW_PRIVATE = env_flag("WEBHOOK_ALLOW_PRIVATE", default=False)
+# django-ninja serves its bundled Swagger UI files from our static files (no CDN).
+NINJA_PAGINATION_PER_PAGE = 100
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Production hardening: on unless DEBUG is on. `manage.py check --deploy` is clean with DEBUG=0.

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from labels.ingest import archives, extractor, parsing
 from labels.models import Article, Paragraph, Project
-from labels.suggestions import preannotation
+from labels.jobs import suggesting
 
 Parser = Callable[..., list[parsing.ParsedArticle]]
 
@@ -135,7 +135,8 @@ def import_bytes(
 ) -> FileOutcome:
     """Parse and store one file's articles in one transaction; errors land in the outcome.
 
-    With ``suggest`` the new paragraphs get their suggested labels in the same transaction.
+    With ``suggest`` the new articles are queued for the suggestion job (labels.jobs.suggesting)
+    in the same transaction.
     """
     outcome = FileOutcome(path=name)
     try:
@@ -143,7 +144,7 @@ def import_bytes(
         with transaction.atomic():
             store_articles(project=project, articles=articles, name=name, outcome=outcome)
             if suggest and outcome.articles:
-                preannotation.suggest_imported(project=project, hashes=map(content_hash, articles))
+                suggesting.after_import(project=project, hashes=map(content_hash, articles))
     except parsing.ParseError as exc:
         outcome.articles = outcome.duplicates = outcome.paragraphs = 0
         outcome.error = str(exc)
