@@ -1,6 +1,6 @@
 from django.urls import path
 
-from labels.views import annotate, export, progress, review, suggestions, upload
+from labels.views import annotate, export, jobs, progress, review, suggestions, upload
 
 app_name = "labels"
 
@@ -21,6 +21,9 @@ urlpatterns = [
     path("p/<slug:slug>/export/card/", export.export_card, name="export_card"),
     # Import from the browser and suggested labels (reviewer pages, annotator accept actions).
     path("p/<slug:slug>/upload/", upload.upload, name="upload"),
+    path("p/<slug:slug>/jobs/", jobs.job_list, name="jobs"),
+    path("p/<slug:slug>/jobs/<int:job_id>/", jobs.job_detail, name="job"),
+    path("p/<slug:slug>/jobs/<int:job_id>/retry/", jobs.retry_job, name="retry_job"),
     path("p/<slug:slug>/suggestions/", suggestions.suggestion_report, name="suggestions"),
     path(
         "p/<slug:slug>/suggestions/show/",

@@ -65,7 +65,6 @@ def fast_password_hashing(settings: object) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-
 @pytest.fixture
 def run_jobs(db: None) -> Callable[[], None]:
     """Run every queued background job now, in this process, with the real database worker."""

@@ -50,7 +50,9 @@ def start_import(
 @task(takes_context=True)
 def run_import(context: Any, job_id: int) -> dict[str, Any]:
     """The import job: every stored file, each in its own transaction."""
-    return records.run_job(job_id=job_id, worker_id=records.worker_id_of(context), body=import_files)
+    return records.run_job(
+        job_id=job_id, worker_id=records.worker_id_of(context), body=import_files
+    )
 
 
 def import_files(job: Job) -> tuple[dict[str, Any], list[str]]:

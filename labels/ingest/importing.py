@@ -16,8 +16,8 @@ from django.db import DatabaseError, IntegrityError, connection, models, transac
 from django.utils import timezone
 
 from labels.ingest import archives, extractor, parsing
-from labels.models import Article, Paragraph, Project
 from labels.jobs import suggesting
+from labels.models import Article, Paragraph, Project
 
 Parser = Callable[..., list[parsing.ParsedArticle]]
 

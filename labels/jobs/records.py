@@ -32,6 +32,15 @@ class JobNotRetryable(Exception):
         super().__init__(f"job {job.pk} is {job.status}; only a failed job can be retried")
 
 
+class JobError(Exception):
+    """A job that cannot finish, with the reason and its ``FILE:LINE`` errors for the page."""
+
+    def __init__(self, failure: str, errors: list[str] | None = None) -> None:
+        self.failure = failure
+        self.errors = errors or []
+        super().__init__(failure)
+
+
 def create_job(
     *,
     project: Project,
@@ -144,6 +153,9 @@ def run_job(*, job_id: int, worker_id: str, body: Body) -> dict[str, Any]:
         return {"skipped": f"job {job_id} was not queued"}
     try:
         result, errors = body(job)
+    except JobError as exc:
+        fail_job(job=job, failure=exc.failure, errors=exc.errors)
+        raise
     except Exception as exc:
         logger.exception("job %s failed", job_id)
         fail_job(job=job, failure=f"{type(exc).__name__}: {exc}")

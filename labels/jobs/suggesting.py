@@ -75,9 +75,7 @@ def suggest_pending(job: Job) -> tuple[dict[str, Any], list[str]]:
     records.set_progress(job=job, done=0, total=pending.count())
     while True:
         batch = list(
-            pending.order_by("pk").values_list("pk", flat=True)[
-                : preannotation.ARTICLES_PER_BATCH
-            ]
+            pending.order_by("pk").values_list("pk", flat=True)[: preannotation.ARTICLES_PER_BATCH]
         )
         if not batch:
             break
