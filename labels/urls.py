@@ -1,12 +1,14 @@
 from django.urls import path
 
-from labels.views import annotate, export, jobs, progress, review, suggestions, upload
+from labels.views import annotate, export, jobs, progress, review, suggestions, tokens, upload
 
 app_name = "labels"
 
 urlpatterns = [
     path("", annotate.project_list, name="project_list"),
     path("p/<slug:slug>/", annotate.project_detail, name="project"),
+    path("api-tokens/", tokens.api_token_list, name="api_tokens"),
+    path("api-tokens/<int:token_id>/revoke/", tokens.revoke_api_token, name="revoke_api_token"),
     path("p/<slug:slug>/start/", annotate.start_labelling, name="start"),
     path("p/<slug:slug>/progress/", progress.project_progress, name="progress"),
     path("a/<int:assignment_id>/", annotate.annotate, name="annotate"),

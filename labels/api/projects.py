@@ -15,7 +15,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from annotator.db_router import replica_reads
 from labels.api.errors import ApiError
@@ -109,7 +109,7 @@ def list_projects(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/projects/", response={201: ProjectOut, **ERRORS})
-def create_project(request: HttpRequest, payload: ProjectIn) -> tuple[int, dict[str, Any]]:
+def create_project(request: HttpRequest, payload: ProjectIn) -> Status:
     """Create a project with its label set (staff only, as in the admin)."""
     if not user_of(request).is_staff:
         raise ApiError(403, "only staff users create projects")
@@ -121,7 +121,7 @@ def create_project(request: HttpRequest, payload: ProjectIn) -> tuple[int, dict[
         raise ApiError(400, "invalid project", [f"labels: {exc}"]) from None
     except IntegrityError:
         raise ApiError(400, "invalid project", [f"slug: {payload.slug!r} is taken"]) from None
-    return 201, project_out(project)
+    return Status(201, project_out(project))
 
 
 @router.get("/projects/{slug}/", response={200: ProjectDetailOut, **ERRORS}, url_name="project")
@@ -186,9 +186,7 @@ class ImportQuery(Schema):
     openapi_extra=IMPORT_BODY,
     url_name="imports",
 )
-def create_import(
-    request: HttpRequest, slug: str, query: Query[ImportQuery]
-) -> tuple[int, dict[str, Any]]:
+def create_import(request: HttpRequest, slug: str, query: Query[ImportQuery]) -> Status:
     """Import articles (txt, JSONL, HTML, zip) as a background job; answers 202 with the job."""
     project = access.project_for_reviewer(user_of(request), slug)
     if query.format not in import_jobs.importing.FORMATS:
@@ -201,7 +199,7 @@ def create_import(
     job = import_jobs.start_import(
         project=project, files=files, user=user_of(request), fmt=query.format
     )
-    return 202, job_out(job)
+    return Status(202, job_out(job))
 
 
 @router.get("/jobs/{job_id}/", response={200: JobOut, **ERRORS}, url_name="job")
@@ -388,9 +386,7 @@ def download_annotations(request: HttpRequest, slug: str) -> HttpResponse:
     openapi_extra=IMPORT_BODY,
     url_name="annotations",
 )
-def import_annotations(
-    request: HttpRequest, slug: str, name: str | None = None
-) -> tuple[int, dict[str, Any]]:
+def import_annotations(request: HttpRequest, slug: str, name: str | None = None) -> Status:
     """Import annotation JSONL (``import_annotations``'s format) as a job; answers 202."""
     project = access.project_for_reviewer(user_of(request), slug)
     files = uploaded_files(request, name or "annotations.jsonl")
@@ -400,7 +396,7 @@ def import_annotations(
     job = exchange_jobs.start_annotation_import(
         project=project, data=data, name=file_name, user=user_of(request)
     )
-    return 202, job_out(job)
+    return Status(202, job_out(job))
 
 
 @router.get("/projects/{slug}/agreement/", response={200: None, **ERRORS})

@@ -15,7 +15,9 @@ from django.apps import apps
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
+from labels.ingest import import_jobs
 from labels.models import Annotation, Assignment, Membership, Project
+from labels.workflow import api_tokens
 from tests.factories import (
     AnnotationFactory,
     ArticleFactory,
@@ -51,6 +53,11 @@ ACCESS = {
     "labels:activity": "owner",
     "labels:set_label": "paragraph",
     "labels:upload": "reviewer",
+    "labels:jobs": "reviewer",
+    "labels:job": "reviewer",
+    "labels:retry_job": "reviewer",
+    "labels:api_tokens": "any",
+    "labels:revoke_api_token": "token",
     "labels:suggestions": "reviewer",
     "labels:set_show_suggestions": "reviewer",
     "labels:site_memory": "reviewer",
@@ -73,6 +80,7 @@ ALLOWED = {
     "owner": {"owner"},
     "paragraph": {"owner", "other_annotator"},
     "reviewer": {"reviewer", "staff"},
+    "token": {"owner"},
 }
 
 
@@ -121,6 +129,8 @@ def world() -> World:
     # The other annotator has work of their own on the same article: acting on the owner's
     # assignment must still be refused.
     AssignmentFactory(article=article, annotator=other)
+    job = import_jobs.start_import(project=project, files=[("a.txt", b"T\n\nP")], user=reviewer)
+    token = api_tokens.create_token(user=owner, name="owner's").token
     return World(
         users={
             "outsider": outsider,
@@ -133,6 +143,8 @@ def world() -> World:
             "slug": project.slug,
             "assignment_id": assignment.pk,
             "paragraph_id": paragraphs[1].pk,
+            "job_id": job.pk,
+            "token_id": token.pk,
         },
         payload={
             "label": label_of(project, "quote").value,
