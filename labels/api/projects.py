@@ -39,7 +39,6 @@ from labels.workflow import access, progress, projects
 
 router = Router(tags=["projects"])
 
-CONTENT_TYPES = {"jsonl": "application/x-ndjson", "articlebody": "application/json"}
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 413: ErrorOut}
 IMPORT_BODY = {
     "requestBody": {
@@ -357,9 +356,7 @@ def download_gold(request: HttpRequest, slug: str, query: Query[GoldQuery]) -> H
     project = access.project_for_reviewer(user_of(request), slug)
     options = export_options(query)
     blocks = export.export_bytes(project=project, options=options, stats=export.ExportStats())
-    response = StreamingHttpResponse(
-        blocks, content_type=f"{CONTENT_TYPES[options.fmt]}; charset=utf-8"
-    )
+    response = StreamingHttpResponse(blocks, content_type=export.CONTENT_TYPES[options.fmt])
     return as_download(response, f"{project.slug}-{options.file_name}")
 
 

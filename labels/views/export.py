@@ -14,8 +14,6 @@ from labels.views.forms import ExportForm
 from labels.views.http import HtmxHttpRequest
 from labels.workflow import access
 
-CONTENT_TYPES = {"jsonl": "application/x-ndjson", "articlebody": "application/json"}
-
 
 @login_required
 @require_GET
@@ -28,9 +26,7 @@ def export_gold(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     # The generator opens its own snapshot transaction as the response is sent, so the
     # download streams in constant memory whatever the size of the project.
     blocks = export.export_bytes(project=project, options=options, stats=export.ExportStats())
-    response = StreamingHttpResponse(
-        blocks, content_type=f"{CONTENT_TYPES[options.fmt]}; charset=utf-8"
-    )
+    response = StreamingHttpResponse(blocks, content_type=export.CONTENT_TYPES[options.fmt])
     return _as_download(response, f"{project.slug}-{options.file_name}")
 
 

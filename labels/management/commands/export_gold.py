@@ -20,7 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("--out", default="-", help="file to write (atomically) or - for stdout")
         parser.add_argument("--format", dest="fmt", default="jsonl", choices=export.FORMATS)
         parser.add_argument(
-            "--unit", choices=export.UNITS, help="jsonl only: one line per paragraph (default)"
+            "--unit",
+            choices=export.UNITS,
+            help="jsonl and parquet: one row per paragraph (default) or per article",
         )
         parser.add_argument(
             "--min-annotations", type=int, default=DEFAULT_POLICY.min_annotations, metavar="N"
@@ -77,7 +79,17 @@ class Command(BaseCommand):
             project=target, options=settings, stats=stats, with_agreement=card_path is not None
         )
         out = options["out"]
-        if out == "-":
+        if out == "-" and settings.fmt == "parquet":
+            # Binary: straight to the byte stream under stdout, never through text decoding.
+            binary = getattr(self.stdout._out, "buffer", None)
+            if binary is None:
+                raise CommandError("--format parquet is binary: give --out FILE")
+            self.stdout.flush()
+            for block in blocks:
+                binary.write(block)
+            binary.flush()
+            file_name = settings.file_name
+        elif out == "-":
             for block in blocks:
                 self.stdout.write(block.decode("utf-8"), ending="")
             self.stdout.flush()
