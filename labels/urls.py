@@ -1,6 +1,16 @@
 from django.urls import path
 
-from labels.views import annotate, export, jobs, progress, review, suggestions, tokens, upload
+from labels.views import (
+    annotate,
+    export,
+    jobs,
+    progress,
+    review,
+    suggestions,
+    tokens,
+    upload,
+    webhooks,
+)
 
 app_name = "labels"
 
@@ -24,6 +34,12 @@ urlpatterns = [
     # Import from the browser and suggested labels (reviewer pages, annotator accept actions).
     path("p/<slug:slug>/upload/", upload.upload, name="upload"),
     path("p/<slug:slug>/jobs/", jobs.job_list, name="jobs"),
+    path("p/<slug:slug>/webhooks/", webhooks.webhook_list, name="webhooks"),
+    path(
+        "p/<slug:slug>/webhooks/<int:webhook_id>/delete/",
+        webhooks.delete_webhook,
+        name="delete_webhook",
+    ),
     path("p/<slug:slug>/jobs/<int:job_id>/", jobs.job_detail, name="job"),
     path("p/<slug:slug>/jobs/<int:job_id>/retry/", jobs.retry_job, name="retry_job"),
     path("p/<slug:slug>/suggestions/", suggestions.suggestion_report, name="suggestions"),

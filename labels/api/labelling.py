@@ -10,6 +10,7 @@ from ninja import Router
 from labels.api.errors import ApiError
 from labels.api.projects import ERRORS, user_of
 from labels.api.schemas import AssignmentOut, ErrorOut, LabelsIn, NextOut
+from labels.jobs import webhooks
 from labels.models import Annotation, Assignment, Paragraph
 from labels.workflow import access, annotating, bulk_labels, queue
 
@@ -107,6 +108,7 @@ def submit(request: HttpRequest, assignment_id: int) -> dict[str, Any]:
     assignment = access.assignment_for_annotator(user_of(request), assignment_id)
     try:
         assignment = annotating.submit_assignment(assignment=assignment)
+        webhooks.notify_if_article_completed(assignment=assignment)
     except annotating.AssignmentClosed as exc:
         raise closed(exc) from None
     except annotating.AssignmentIncomplete as exc:

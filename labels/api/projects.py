@@ -33,6 +33,7 @@ from labels.datasets.annotation_records import record_line
 from labels.datasets.gold import DEFAULT_POLICY, GoldPolicy, InvalidPolicy
 from labels.datasets.splits import DEFAULT_SPLIT, InvalidSplit, parse_split
 from labels.ingest import import_jobs
+from labels.jobs import webhooks
 from labels.models import Article, Assignment, GoldLabel, Job, Paragraph, Project
 from labels.review import reliability
 from labels.workflow import access, progress, projects
@@ -355,9 +356,16 @@ def download_gold(request: HttpRequest, slug: str, query: Query[GoldQuery]) -> H
     """The gold export, streamed: the same options and bytes as ``manage.py export_gold``."""
     project = access.project_for_reviewer(user_of(request), slug)
     options = export_options(query)
-    blocks = export.export_bytes(project=project, options=options, stats=export.ExportStats())
+    stats = export.ExportStats()
+    file_name = f"{project.slug}-{options.file_name}"
+    blocks = webhooks.export_finished(
+        export.export_bytes(project=project, options=options, stats=stats),
+        project=project,
+        file_name=file_name,
+        stats=stats,
+    )
     response = StreamingHttpResponse(blocks, content_type=export.CONTENT_TYPES[options.fmt])
-    return as_download(response, f"{project.slug}-{options.file_name}")
+    return as_download(response, file_name)
 
 
 def annotation_lines(project: Project) -> Iterator[bytes]:

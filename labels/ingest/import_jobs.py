@@ -18,7 +18,7 @@ from django.db import transaction
 from django_tasks import task
 
 from labels.ingest import importing
-from labels.jobs import records
+from labels.jobs import records, webhooks
 from labels.models import Job, JobFile, Project
 
 
@@ -69,7 +69,13 @@ def import_files(job: Job) -> tuple[dict[str, Any], list[str]]:
         )
         records.set_progress(job=job, done=done)
     JobFile.objects.filter(job=job).delete()
-    return summary_result(summary), summary.errors
+    result = summary_result(summary)
+    webhooks.notify(
+        project=job.project,
+        event="import.finished",
+        data={"job": job.pk, **{k: v for k, v in result.items() if k != "outcomes"}},
+    )
+    return result, summary.errors
 
 
 def summary_result(summary: importing.ImportSummary) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from labels.ingest import import_jobs
-from labels.models import Annotation, Assignment, Membership, Project
+from labels.models import Annotation, Assignment, Membership, Project, Webhook
 from labels.workflow import api_tokens
 from tests.factories import (
     AnnotationFactory,
@@ -54,6 +54,8 @@ ACCESS = {
     "labels:set_label": "paragraph",
     "labels:upload": "reviewer",
     "labels:jobs": "reviewer",
+    "labels:webhooks": "reviewer",
+    "labels:delete_webhook": "reviewer",
     "labels:job": "reviewer",
     "labels:retry_job": "reviewer",
     "labels:api_tokens": "any",
@@ -131,6 +133,7 @@ def world() -> World:
     AssignmentFactory(article=article, annotator=other)
     job = import_jobs.start_import(project=project, files=[("a.txt", b"T\n\nP")], user=reviewer)
     token = api_tokens.create_token(user=owner, name="owner's").token
+    hook = Webhook.objects.create(project=project, url="https://hooks.example.org/", secret="s")
     return World(
         users={
             "outsider": outsider,
@@ -145,6 +148,7 @@ def world() -> World:
             "paragraph_id": paragraphs[1].pk,
             "job_id": job.pk,
             "token_id": token.pk,
+            "webhook_id": hook.pk,
         },
         payload={
             "label": label_of(project, "quote").value,

@@ -6,6 +6,7 @@ from django.db import DatabaseError
 from labels.datasets import card, export
 from labels.datasets.gold import DEFAULT_POLICY, GoldPolicy, InvalidPolicy
 from labels.datasets.splits import DEFAULT_SPLIT, InvalidSplit, parse_split
+from labels.jobs import webhooks
 from labels.models import Project
 
 
@@ -97,6 +98,16 @@ class Command(BaseCommand):
         else:
             export.write_atomically(blocks, out=Path(out))
             file_name = Path(out).name
+        webhooks.notify(
+            project=target,
+            event="export.finished",
+            data={
+                "file": file_name,
+                "lines": stats.lines,
+                "bytes": stats.bytes,
+                "sha256": stats.sha256,
+            },
+        )
         if card_path is not None:
             document = card.build_card(
                 project=target, options=settings, stats=stats, file_name=file_name
