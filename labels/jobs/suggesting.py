@@ -14,7 +14,7 @@ left. If the job was already running, the import queues a new one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import transaction
@@ -68,14 +68,30 @@ def compute_suggestions(context: Any, job_id: int) -> dict[str, Any]:
 
 
 def suggest_pending(job: Job) -> tuple[dict[str, Any], list[str]]:
-    """Suggest and mark ready every not-ready article, a batch per transaction."""
-    project = job.project
+    """The job's body: every not-ready article of the project, with progress."""
+    pending = Article.objects.filter(project=job.project, suggestions_ready=False)
+    records.set_progress(job=job, done=0, total=pending.count())
+
+    def report(done: int) -> None:
+        records.set_progress(job=job, done=done, total=max(job.total, done))
+
+    articles, paragraphs = suggest_now(project=job.project, on_batch=report)
+    return {"articles": articles, "paragraphs": paragraphs}, []
+
+
+def suggest_now(
+    *, project: Project, on_batch: Callable[[int], None] | None = None
+) -> tuple[int, int]:
+    """Suggest and mark ready every not-ready article, a batch per transaction, in this
+    process; returns (articles, paragraphs). The suggestion job runs this; ``seed_demo``
+    calls it directly so the demo is ready without a worker."""
     pending = Article.objects.filter(project=project, suggestions_ready=False)
     done, paragraphs = 0, 0
-    records.set_progress(job=job, done=0, total=pending.count())
     while True:
         batch = list(
-            pending.order_by("pk").values_list("pk", flat=True)[: preannotation.ARTICLES_PER_BATCH]
+            pending.order_by("pk").values_list("pk", flat=True)[
+                : preannotation.ARTICLES_PER_BATCH
+            ]
         )
         if not batch:
             break
@@ -87,5 +103,6 @@ def suggest_pending(job: Job) -> tuple[dict[str, Any], list[str]]:
             Article.objects.filter(pk__in=batch).update(suggestions_ready=True)
         done += len(batch)
         paragraphs += sum(counts.values())
-        records.set_progress(job=job, done=done, total=max(job.total, done))
-    return {"articles": done, "paragraphs": paragraphs}, []
+        if on_batch is not None:
+            on_batch(done)
+    return done, paragraphs
