@@ -89,9 +89,7 @@ def suggest_now(
     done, paragraphs = 0, 0
     while True:
         batch = list(
-            pending.order_by("pk").values_list("pk", flat=True)[
-                : preannotation.ARTICLES_PER_BATCH
-            ]
+            pending.order_by("pk").values_list("pk", flat=True)[: preannotation.ARTICLES_PER_BATCH]
         )
         if not batch:
             break
