@@ -5,6 +5,31 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def _field(article):
+    field = models.BooleanField(default=True)
+    field.set_attributes_from_name("suggestions_ready")
+    field.model = article
+    return field
+
+
+def add_suggestions_ready(apps, schema_editor):
+    article = apps.get_model("labels", "Article")
+    if schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute(
+            "ALTER TABLE labels_article ADD COLUMN suggestions_ready bool NOT NULL DEFAULT 1"
+        )
+    else:
+        schema_editor.add_field(article, _field(article))
+
+
+def remove_suggestions_ready(apps, schema_editor):
+    article = apps.get_model("labels", "Article")
+    if schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute("ALTER TABLE labels_article DROP COLUMN suggestions_ready")
+    else:
+        schema_editor.remove_field(article, _field(article))
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -25,10 +50,19 @@ class Migration(migrations.Migration):
                 ('stopped_at', models.DateTimeField(blank=True, null=True)),
             ],
         ),
-        migrations.AddField(
-            model_name='article',
-            name='suggestions_ready',
-            field=models.BooleanField(default=True),
+        # SQLite would rebuild labels_article to add a NOT NULL column, and its rename dance
+        # breaks the triggers of 0003 that name the table: there, one ALTER TABLE does it.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AddField(
+                    model_name='article',
+                    name='suggestions_ready',
+                    field=models.BooleanField(default=True),
+                ),
+            ],
+            database_operations=[
+                migrations.RunPython(add_suggestions_ready, remove_suggestions_ready),
+            ],
         ),
         migrations.CreateModel(
             name='ApiToken',
