@@ -15,6 +15,7 @@
 | LOG_LEVEL | INFO | level of the log lines written to stdout |
 | AXES_FAILURE_LIMIT | 5 | failed logins (per username and address) before a 15-minute lockout |
 | BACKGROUND_UPLOAD_MB | 2 | web uploads larger than this run as a background job |
+| EXPORT_DIR | var/exports/ | where background exports are written (shared by web servers and workers) |
 | WEBHOOK_ALLOW_PRIVATE | 0 | 1 lets webhooks target loopback, private and link-local addresses |
 
 The ``DJANGO_`` prefixed spellings (DJANGO_SECRET_KEY, DJANGO_DEBUG, DJANGO_ALLOWED_HOSTS) work too.
@@ -190,6 +191,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # it was running are marked failed (and can be retried).
 WORKER_HEARTBEAT_SECONDS = 5
 WORKER_DEAD_AFTER_SECONDS = 30
+# Background exports are written here (a directory the web servers and workers share).
+EXPORT_DIR = Path(env("EXPORT_DIR") or BASE_DIR / "var" / "exports")
 # Webhooks refuse loopback, private and link-local targets unless this is on (SSRF guard).
 WEBHOOK_ALLOW_PRIVATE = env_flag("WEBHOOK_ALLOW_PRIVATE", default=False)
 # django-ninja serves its bundled Swagger UI files from our static files (no CDN).

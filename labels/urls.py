@@ -42,6 +42,8 @@ urlpatterns = [
     ),
     path("p/<slug:slug>/jobs/<int:job_id>/", jobs.job_detail, name="job"),
     path("p/<slug:slug>/jobs/<int:job_id>/retry/", jobs.retry_job, name="retry_job"),
+    path("p/<slug:slug>/jobs/<int:job_id>/download/", jobs.download_export, name="download_export"),
+    path("p/<slug:slug>/export/background/", jobs.start_export, name="start_export"),
     path("p/<slug:slug>/suggestions/", suggestions.suggestion_report, name="suggestions"),
     path(
         "p/<slug:slug>/suggestions/show/",

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from ninja import Query, Router, Schema, Status
@@ -27,7 +27,7 @@ from labels.api.schemas import (
     ProjectIn,
     ProjectOut,
 )
-from labels.datasets import exchange_jobs, export
+from labels.datasets import exchange_jobs, export, export_jobs
 from labels.datasets.annotation_exchange import annotation_records
 from labels.datasets.annotation_records import record_line
 from labels.datasets.gold import DEFAULT_POLICY, GoldPolicy, InvalidPolicy
@@ -98,6 +98,9 @@ def job_out(job: Job) -> dict[str, Any]:
         "started_at": job.started_at,
         "finished_at": job.finished_at,
         "url": reverse("api:job", kwargs={"job_id": job.pk}),
+        "download": reverse("api:job_download", kwargs={"job_id": job.pk})
+        if job.kind == Job.Kind.EXPORT and job.status == Job.Status.SUCCEEDED
+        else None,
     }
 
 
@@ -205,16 +208,19 @@ def create_import(request: HttpRequest, slug: str, query: Query[ImportQuery]) ->
 @router.get("/jobs/{job_id}/", response={200: JobOut, **ERRORS}, url_name="job")
 def get_job(request: HttpRequest, job_id: int) -> dict[str, Any]:
     """A job's status, progress (done / total), result summary and FILE:LINE errors."""
-    user = user_of(request)
+    return job_out(visible_job(user_of(request), job_id))
+
+
+def visible_job(user: AbstractBaseUser, job_id: int) -> Job:
+    """The job if the user reviews its project or started it (and is still a member); else 404."""
     job = (
         Job.objects.select_related("project")
         .filter(pk=job_id, project__in=access.visible_projects(user))
         .first()
     )
-    # The project's reviewers see its jobs, and members the jobs they started; others get 404.
     if job is None or not (job.created_by_id == user.pk or access.is_reviewer(user, job.project)):
         raise ApiError(404, "not found", [f"no job {job_id}"])
-    return job_out(job)
+    return job
 
 
 class ArticleFilters(Schema):
@@ -366,6 +372,31 @@ def download_gold(request: HttpRequest, slug: str, query: Query[GoldQuery]) -> H
     )
     response = StreamingHttpResponse(blocks, content_type=export.CONTENT_TYPES[options.fmt])
     return as_download(response, file_name)
+
+
+@router.post("/projects/{slug}/exports/", response={202: JobOut, **ERRORS}, url_name="exports")
+def create_export(request: HttpRequest, slug: str, query: Query[GoldQuery]) -> Status:
+    """Write the gold export to a file in the background (for large projects); 202 with a job.
+
+    When the job has succeeded, ``GET /api/v1/jobs/{id}/download/`` sends the file.
+    """
+    project = access.project_for_reviewer(user_of(request), slug)
+    job = export_jobs.start_export(
+        project=project, options=export_options(query), user=user_of(request)
+    )
+    return Status(202, job_out(job))
+
+
+@router.get("/jobs/{job_id}/download/", response={200: None, **ERRORS}, url_name="job_download")
+def download_job_file(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The file an export job wrote (404 until it has succeeded)."""
+    job = visible_job(user_of(request), job_id)
+    path = export_jobs.export_path(job)
+    if path is None:
+        raise ApiError(404, "not found", [f"job {job_id} has no export file (yet)"])
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 def annotation_lines(project: Project) -> Iterator[bytes]:

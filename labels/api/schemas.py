@@ -68,6 +68,7 @@ class JobOut(Schema):
     started_at: datetime | None
     finished_at: datetime | None
     url: str
+    download: str | None = None
 
 
 class ArticleOut(Schema):

@@ -13,9 +13,11 @@ from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from labels.api.v1 import api
-from labels.ingest import import_jobs
+from labels.datasets import export_jobs
+from labels.datasets.export import ExportOptions
 from labels.models import Assignment
 from labels.workflow import api_tokens
+from tests.background import run_queued_jobs
 from tests.factories import (
     ArticleFactory,
     AssignmentFactory,
@@ -39,6 +41,8 @@ ACCESS = {
     ("get", "/api/v1/projects/{slug}/"): "member",
     ("post", "/api/v1/projects/{slug}/imports/"): "reviewer",
     ("get", "/api/v1/jobs/{job_id}/"): "job",
+    ("get", "/api/v1/jobs/{job_id}/download/"): "job",
+    ("post", "/api/v1/projects/{slug}/exports/"): "reviewer",
     ("get", "/api/v1/projects/{slug}/articles/"): "reviewer",
     ("get", "/api/v1/projects/{slug}/gold/"): "reviewer",
     ("get", "/api/v1/projects/{slug}/annotations/"): "reviewer",
@@ -73,7 +77,7 @@ def operations() -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def world() -> dict[str, object]:
+def world(settings, tmp_path) -> dict[str, object]:
     project = ProjectFactory()
     article = ArticleFactory(project=project, open_slots=0)
     for index in range(2):
@@ -84,7 +88,10 @@ def world() -> dict[str, object]:
     outsider = MembershipFactory(project=ProjectFactory()).user
     staff = UserFactory(is_staff=True)
     assignment = AssignmentFactory(article=article, annotator=owner)
-    job = import_jobs.start_import(project=project, files=[("a.txt", b"T\n\nP")], user=reviewer)
+    # A finished export job: it has a file to download, and routes on jobs have one to find.
+    settings.EXPORT_DIR = str(tmp_path)
+    job = export_jobs.start_export(project=project, options=ExportOptions(), user=reviewer)
+    run_queued_jobs()
     users = {
         "outsider": outsider,
         "other_annotator": other,

@@ -15,9 +15,11 @@ from django.apps import apps
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
-from labels.ingest import import_jobs
+from labels.datasets import export_jobs
+from labels.datasets.export import ExportOptions
 from labels.models import Annotation, Assignment, Membership, Project, Webhook
 from labels.workflow import api_tokens
+from tests.background import run_queued_jobs
 from tests.factories import (
     AnnotationFactory,
     ArticleFactory,
@@ -58,6 +60,8 @@ ACCESS = {
     "labels:delete_webhook": "reviewer",
     "labels:job": "reviewer",
     "labels:retry_job": "reviewer",
+    "labels:download_export": "reviewer",
+    "labels:start_export": "reviewer",
     "labels:api_tokens": "any",
     "labels:revoke_api_token": "token",
     "labels:suggestions": "reviewer",
@@ -114,7 +118,7 @@ class World:
 
 
 @pytest.fixture
-def world() -> World:
+def world(settings, tmp_path) -> World:
     project = ProjectFactory(show_suggestions=True)
     article = ArticleFactory(project=project, open_slots=0)
     paragraphs = [ParagraphFactory(article=article, index=i) for i in range(3)]
@@ -131,7 +135,10 @@ def world() -> World:
     # The other annotator has work of their own on the same article: acting on the owner's
     # assignment must still be refused.
     AssignmentFactory(article=article, annotator=other)
-    job = import_jobs.start_import(project=project, files=[("a.txt", b"T\n\nP")], user=reviewer)
+    # A finished export job: it has a file to download, and routes on jobs have one to find.
+    settings.EXPORT_DIR = str(tmp_path)
+    job = export_jobs.start_export(project=project, options=ExportOptions(), user=reviewer)
+    run_queued_jobs()
     token = api_tokens.create_token(user=owner, name="owner's").token
     hook = Webhook.objects.create(project=project, url="https://hooks.example.org/", secret="s")
     return World(
