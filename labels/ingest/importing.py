@@ -15,9 +15,9 @@ from pathlib import Path
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from labels.ingest import archives, extractor, parsing
+from labels.ingest import archives, extractor, pages, parsing
 from labels.models import Article, Paragraph, Project
-from labels.suggestions import preannotation
+from labels.suggestions import learning, preannotation
 
 Parser = Callable[..., list[parsing.ParsedArticle]]
 
@@ -142,6 +142,15 @@ def import_bytes(
         articles = parse_bytes(data, name=name, fmt=fmt)
         with transaction.atomic():
             store_articles(project=project, articles=articles, name=name, outcome=outcome)
+            if outcome.articles:
+                pages.keep_original_pages(
+                    project=project,
+                    articles=articles,
+                    hashes=[content_hash(article) for article in articles],
+                    data=data,
+                    name=name,
+                    fmt=fmt,
+                )
             if suggest and outcome.articles:
                 preannotation.suggest_imported(project=project, hashes=map(content_hash, articles))
     except parsing.ParseError as exc:
@@ -179,6 +188,7 @@ def import_paths(
     summary = ImportSummary()
     for path in collect_files(paths):
         summary.outcomes.extend(import_file(project=project, path=path, fmt=fmt, suggest=suggest))
+    learning.retrain_if_due(project=project)  # the end of an import batch
     return summary
 
 
@@ -191,6 +201,7 @@ def import_named_files(
         summary.outcomes.extend(
             import_source(project=project, data=data, name=name, suggest=suggest)
         )
+    learning.retrain_if_due(project=project)  # the end of an import batch
     return summary
 
 
