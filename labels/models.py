@@ -340,3 +340,19 @@ class ArticlePage(models.Model):
 
     def __str__(self) -> str:
         return f"page of {self.article_id} ({self.stored_size} bytes)"
+
+
+class ExtractorRun(models.Model):
+    """One scoring of article extractors against the project's gold (score_extractors)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="extractor_runs")
+    results = models.JSONField(
+        default=dict, help_text="Per extractor: the benchmark's figures and the worst articles."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"extractor scores of {self.project} at {self.created_at}"
