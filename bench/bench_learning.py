@@ -37,6 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_FILE = ROOT / "seeds" / "000_d93e8ff5672328ba.txt"
+SVG = ROOT / "docs" / "img" / "learning-curve.svg"
 SIZES = (5, 10, 20, 30)
 DRAWS = 5
 SEED = 20_250_101
@@ -323,7 +324,7 @@ def goals(results: dict[str, list[dict]]) -> list[tuple[str, float, float, bool]
 def main() -> None:
     arguments = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     arguments.add_argument("--corpus", type=Path, default=ROOT / "corpus")
-    arguments.add_argument("--svg", type=Path, default=ROOT / "docs" / "img" / "learning-curve.svg")
+    arguments.add_argument("--svg", type=Path, default=SVG)
     arguments.add_argument("--json", type=Path, help="also write the points as JSON")
     arguments.add_argument("--draws", type=int, default=DRAWS)
     options = arguments.parse_args()
