@@ -1,6 +1,6 @@
 from django.urls import path
 
-from labels.views import annotate, export, progress, review, suggestions, upload
+from labels.views import annotate, export, extractors, progress, review, suggestions, upload
 
 app_name = "labels"
 
@@ -28,6 +28,9 @@ urlpatterns = [
         name="set_show_suggestions",
     ),
     path("p/<slug:slug>/site-memory/", suggestions.site_memory_page, name="site_memory"),
+    path(
+        "p/<slug:slug>/extractors/", extractors.extractor_scores_page, name="extractor_scores"
+    ),
     path(
         "p/<slug:slug>/site-memory/apply/",
         suggestions.apply_site_memory,

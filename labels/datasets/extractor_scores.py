@@ -27,6 +27,8 @@ from labels.ingest import pages, webpages
 from labels.models import Article, ArticlePage, ExtractorRun, Paragraph, Project
 
 WORST_SHOWN = 5
+CHART_WIDTH = 300
+ROW_HEIGHT = 16
 logging.getLogger("readability").setLevel(logging.ERROR)
 
 
@@ -212,16 +214,22 @@ class LeaderRow:
     f1_std: float
     accuracy: float
     articles: int
-    bar: float  # F1 as a share of the chart's width
-    low: float  # F1 - std, clipped to the chart
-    high: float  # F1 + std
     worst: list[dict]
+    # The chart's geometry, in its own units (CHART_WIDTH wide, ROW_HEIGHT per row).
+    y: float
+    bar: float  # F1
+    low: float  # F1 - std, clipped at 0
+    high: float  # F1 + std, clipped at the width
 
 
 @dataclass(frozen=True)
 class Leaderboard:
     run: ExtractorRun | None
     rows: list[LeaderRow]
+
+    @property
+    def chart_height(self) -> int:
+        return ROW_HEIGHT * len(self.rows) + 4
 
 
 def leaderboard(*, project: Project) -> Leaderboard:
@@ -237,7 +245,8 @@ def leaderboard(*, project: Project) -> Leaderboard:
         Paragraph.objects.filter(article_id__in=wanted, index=0).values_list("article_id", "pk")
     )
     rows = []
-    for name, result in sorted(run.results.items(), key=lambda item: -item[1]["f1"]):
+    ranked = sorted(run.results.items(), key=lambda item: -item[1]["f1"])
+    for position, (name, result) in enumerate(ranked):
         worst = [
             {**row, "paragraph_id": first_paragraph.get(row["article_id"])}
             for row in result["worst"]
@@ -252,10 +261,11 @@ def leaderboard(*, project: Project) -> Leaderboard:
                 f1_std=std,
                 accuracy=result["accuracy"],
                 articles=result["articles"],
-                bar=f1,
-                low=max(0.0, f1 - std),
-                high=min(1.0, f1 + std),
                 worst=worst,
+                y=position * ROW_HEIGHT,
+                bar=f1 * CHART_WIDTH,
+                low=max(0.0, f1 - std) * CHART_WIDTH,
+                high=min(1.0, f1 + std) * CHART_WIDTH,
             )
         )
     return Leaderboard(run=run, rows=rows)
