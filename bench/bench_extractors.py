@@ -26,7 +26,9 @@ def run(*, corpus: Path = ROOT / "corpus") -> dict[str, dict]:
     pages = []
     for page in _pages(corpus):
         path = corpus / "html" / f"{page['id']}.html"
-        pages.append((page["article_body"], webpages.decode_html(path.read_bytes(), file=path.name)))
+        pages.append(
+            (page["article_body"], webpages.decode_html(path.read_bytes(), file=path.name))
+        )
     results = {}
     for name in extractor_scores.available():
         started = time.perf_counter()

@@ -85,11 +85,38 @@ def seed_site_articles(*, count: int, seed: int, corpus: Path) -> list[dict]:
             text = " ".join(paragraph.split())
             if 120 <= len(text) <= 600 and text[0].isalpha() and "“" not in text[:3]:
                 sentences.append(text)
-    names = ["Benjamin Netanyahu", "Vladimir Putin", "Reuven Rivlin", "Avigdor Liberman",
-             "Ayelet Shaked", "Yair Lapid", "Naftali Bennett", "Tzipi Livni"]
-    agencies = ["GPO", "REUTERS", "AMIR COHEN/REUTERS", "MARC ISRAEL SELLEM", "AFP", "Wikimedia Commons"]
-    months = ["January", "February", "March", "April", "May", "June", "July", "August",
-              "September", "October", "November", "December"]
+    names = [
+        "Benjamin Netanyahu",
+        "Vladimir Putin",
+        "Reuven Rivlin",
+        "Avigdor Liberman",
+        "Ayelet Shaked",
+        "Yair Lapid",
+        "Naftali Bennett",
+        "Tzipi Livni",
+    ]
+    agencies = [
+        "GPO",
+        "REUTERS",
+        "AMIR COHEN/REUTERS",
+        "MARC ISRAEL SELLEM",
+        "AFP",
+        "Wikimedia Commons",
+    ]
+    months = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ]
     pitch = _seed_parts()["pitch"]
 
     def date() -> str:
@@ -128,14 +155,19 @@ def seed_site_articles(*, count: int, seed: int, corpus: Path) -> list[dict]:
         for _ in range(rng.randint(0, 3)):
             body.insert(rng.randint(1, len(body)), (quotation(), "quote"))
         if rng.random() < 0.7:
-            body.insert(min(2, len(body)), ("Be the first to know - Join our Facebook page.", "boilerplate"))
+            body.insert(
+                min(2, len(body)), ("Be the first to know - Join our Facebook page.", "boilerplate")
+            )
         parts += body
         parts.append(("Related Content", "boilerplate"))
         for _ in range(rng.randint(1, 3)):
             parts.append((f"{headline()}\n{date()}\n{headline()}", "boilerplate"))
         articles.append(
-            {"site": "www.jpost.com", "title": title,
-             "paragraphs": [(text, {}, label) for text, label in parts]}
+            {
+                "site": "www.jpost.com",
+                "title": title,
+                "paragraphs": [(text, {}, label) for text, label in parts],
+            }
         )
     return articles
 
@@ -152,15 +184,20 @@ def vectors(articles: list[dict]) -> tuple[list[list[list[float]]], list[list[st
     for article in articles:
         inputs = [
             features.ParagraphInput(
-                text=text, meta=meta,
+                text=text,
+                meta=meta,
                 repeats=seen[article["site"], " ".join(text.split()).lower()] - 1,
             )
             for text, meta, _ in article["paragraphs"]
         ]
         rows.append(features.article_features(inputs, title=article["title"]))
         rules.append(
-            [s.label for s in suggest.suggest_article(
-                [(t, m) for t, m, _ in article["paragraphs"]], title=article["title"])]
+            [
+                s.label
+                for s in suggest.suggest_article(
+                    [(t, m) for t, m, _ in article["paragraphs"]], title=article["title"]
+                )
+            ]
         )
     return rows, rules
 
@@ -219,7 +256,10 @@ def run(*, corpus: Path = ROOT / "corpus", draws: int = DRAWS) -> dict[str, list
     """Both curves: {"corpus": points, "seed site": points}."""
     pages = corpus_articles(corpus)
     for page in pages:
-        page["paragraphs"] = [(t, m, "body" if truth == "body" else "boilerplate") for t, m, truth in page["paragraphs"]]
+        page["paragraphs"] = [
+            (t, m, "body" if truth == "body" else "boilerplate")
+            for t, m, truth in page["paragraphs"]
+        ]
     site = seed_site_articles(count=60, seed=SEED, corpus=corpus)
     return {
         "corpus": curve(pages, test_size=10, fold=True, sizes=SIZES, draws=draws),
@@ -297,7 +337,9 @@ def svg(results: dict[str, list[dict]]) -> str:
             f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"{dashes}/>'
         )
         for p in points:
-            out.append(f'<circle cx="{x(p["articles"]):.1f}" cy="{y(p[key]):.1f}" r="3" fill="{colour}"/>')
+            out.append(
+                f'<circle cx="{x(p["articles"]):.1f}" cy="{y(p[key]):.1f}" r="3" fill="{colour}"/>'
+            )
         ly = top + 10 + row * 18
         lx = left + plot_w + 12
         out.append(
@@ -314,10 +356,19 @@ def goals(results: dict[str, list[dict]]) -> list[tuple[str, float, float, bool]
     if at is None:
         return []
     return [
-        ("body vs rest after 30 articles of one site", at["model_body_vs_rest"], GOAL_BODY,
-         at["model_body_vs_rest"] >= GOAL_BODY and at["model_body_vs_rest"] > at["rules_body_vs_rest"]),
-        ("four-way after 30 articles of one site", at["model_accuracy"], GOAL_FOUR,
-         at["model_accuracy"] >= GOAL_FOUR and at["model_accuracy"] > at["rules_accuracy"]),
+        (
+            "body vs rest after 30 articles of one site",
+            at["model_body_vs_rest"],
+            GOAL_BODY,
+            at["model_body_vs_rest"] >= GOAL_BODY
+            and at["model_body_vs_rest"] > at["rules_body_vs_rest"],
+        ),
+        (
+            "four-way after 30 articles of one site",
+            at["model_accuracy"],
+            GOAL_FOUR,
+            at["model_accuracy"] >= GOAL_FOUR and at["model_accuracy"] > at["rules_accuracy"],
+        ),
     ]
 
 
@@ -332,7 +383,9 @@ def main() -> None:
     results = run(corpus=options.corpus, draws=options.draws)
     print(table(results))
     for what, figure, goal, met in goals(results):
-        print(f"{what}: {figure:.3f} (goal {goal:.2f}, above the rules): {'met' if met else 'NOT met'}")
+        print(
+            f"{what}: {figure:.3f} (goal {goal:.2f}, above the rules): {'met' if met else 'NOT met'}"
+        )
     options.svg.parent.mkdir(parents=True, exist_ok=True)
     options.svg.write_text(svg(results), "utf-8")
     if options.json:

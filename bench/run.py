@@ -391,7 +391,12 @@ def bench_learning_rows() -> list[Row]:
     bench_learning.SVG.parent.mkdir(parents=True, exist_ok=True)
     bench_learning.SVG.write_text(bench_learning.svg(results), "utf-8")
     return [
-        Row(f"learned suggestions: {what}", f"{figure:.3f}", f"≥ {goal:.2f} and above the rules", met)
+        Row(
+            f"learned suggestions: {what}",
+            f"{figure:.3f}",
+            f"≥ {goal:.2f} and above the rules",
+            met,
+        )
         for what, figure, goal, met in bench_learning.goals(results)
     ]
 

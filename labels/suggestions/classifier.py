@@ -24,13 +24,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import sklearn
-from threadpoolctl import threadpool_limits
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 BODY = "body"
 KINDS = ("logistic", "boosting")
@@ -75,16 +75,16 @@ def _estimator(kind: str) -> object:
     raise ValueError(f"unknown model kind {kind!r}")
 
 
-def trainable(rows: Sequence[Sequence[float]], labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def trainable(
+    rows: Sequence[Sequence[float]], labels: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The rows whose label has enough examples to learn and calibrate; returns a mask too."""
     counts = Counter(labels)
     keep = np.array([counts[label] >= CALIBRATION_FOLDS for label in labels], dtype=bool)
     return np.asarray(rows, dtype=float)[keep], np.asarray(labels)[keep], keep
 
 
-def fit(
-    rows: Sequence[Sequence[float]], labels: Sequence[str], *, kind: str
-) -> Trained:
+def fit(rows: Sequence[Sequence[float]], labels: Sequence[str], *, kind: str) -> Trained:
     """A calibrated model of one kind; needs two labels with CALIBRATION_FOLDS examples each."""
     x, y, _ = trainable(rows, labels)
     if len(set(y.tolist())) < 2:
@@ -137,7 +137,9 @@ def predict(trained: Trained, rows: Sequence[Sequence[float]]) -> list[tuple[str
 def dumps(trained: Trained) -> bytes:
     """The model as bytes for the database."""
     buffer = io.BytesIO()
-    pickle.dump({"kind": trained.kind, "library": trained.library, "estimator": trained.estimator}, buffer)
+    pickle.dump(
+        {"kind": trained.kind, "library": trained.library, "estimator": trained.estimator}, buffer
+    )
     return buffer.getvalue()
 
 

@@ -50,9 +50,7 @@ class ParagraphInput:
     repeats: int = 0  # other articles of the same site holding the same text
 
 
-def article_features(
-    paragraphs: Sequence[ParagraphInput], *, title: str = ""
-) -> list[list[float]]:
+def article_features(paragraphs: Sequence[ParagraphInput], *, title: str = "") -> list[list[float]]:
     """One feature vector per paragraph of one article, in order (all of the same length)."""
     ruled = suggest.suggest_article([(p.text, p.meta) for p in paragraphs], title=title)
     count = len(paragraphs)
@@ -88,7 +86,7 @@ def _text(text: str, *, title: str) -> list[float]:
     letters = [c for c in stripped if c.isalpha()]
     upper = sum(c.isupper() for c in letters)
     digits = sum(c.isdigit() for c in stripped)
-    quotes = sum(stripped.count(mark) for mark in "\"“”«»")
+    quotes = sum(stripped.count(mark) for mark in '"“”«»')
     clean_title = " ".join(title.split()).lower()
     clean_text = " ".join(words).lower()
     return [
@@ -152,8 +150,13 @@ def _neighbour(other: ParagraphInput | None, paragraph: ParagraphInput) -> list[
         math.log1p(len(other.text)),
         float(density) if isinstance(density, int | float) else 0.0,
         *_extracted(other.meta)[:2],
-        float(other.meta.get("path") is not None and other.meta.get("path") == paragraph.meta.get("path")),
-        float(other.meta.get("tag") is not None and other.meta.get("tag") == paragraph.meta.get("tag")),
+        float(
+            other.meta.get("path") is not None
+            and other.meta.get("path") == paragraph.meta.get("path")
+        ),
+        float(
+            other.meta.get("tag") is not None and other.meta.get("tag") == paragraph.meta.get("tag")
+        ),
     ]
 
 

@@ -119,7 +119,9 @@ class _Rows:
         self.groups += other.groups
 
 
-def _feature_rows(*, project: Project, decided: dict[int, str], article_ids: list[int]) -> dict[int, _Rows]:
+def _feature_rows(
+    *, project: Project, decided: dict[int, str], article_ids: list[int]
+) -> dict[int, _Rows]:
     """Per article: the feature rows, labels and rule suggestions of its decided paragraphs."""
     out: dict[int, _Rows] = {}
     articles = {
@@ -158,11 +160,13 @@ def train_project(*, project: Project) -> Training:
     """
     decisions = decision_count(project=project)
     decided = decided_labels(project=project)
-    article_ids = sorted(
-        set(
-            Paragraph.objects.filter(pk__in=list(decided)).values_list("article_id", flat=True)
+    article_ids = (
+        sorted(
+            set(Paragraph.objects.filter(pk__in=list(decided)).values_list("article_id", flat=True))
         )
-    ) if decided else []
+        if decided
+        else []
+    )
     if len(article_ids) < MIN_ARTICLES:
         raise NotEnoughDecisions(project, len(article_ids))
     by_article = _feature_rows(project=project, decided=decided, article_ids=article_ids)
@@ -173,7 +177,9 @@ def train_project(*, project: Project) -> Training:
     kind, selection = classifier.choose_kind(train.rows, train.labels, train.groups)
     try:
         judged = classifier.fit(train.rows, train.labels, kind=kind)
-        model_figures = classifier.figures(test.labels, [label for label, _ in classifier.predict(judged, test.rows)])
+        model_figures = classifier.figures(
+            test.labels, [label for label, _ in classifier.predict(judged, test.rows)]
+        )
         fitted = True
     except ValueError:
         # Every training label but one is too rare to learn: nothing to serve.

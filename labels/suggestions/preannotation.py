@@ -91,7 +91,9 @@ def store_suggestions(*, project: Project, paragraphs: QuerySet[Paragraph]) -> C
     )
     model = versions.active_model(project=project)
     repeats = (
-        versions.repeat_counts(project=project, keys=[(p.article.source, p.text_hash) for p in rows])
+        versions.repeat_counts(
+            project=project, keys=[(p.article.source, p.text_hash) for p in rows]
+        )
         if model is not None
         else {}
     )

@@ -52,7 +52,9 @@ def active_model(*, project: Project) -> Active | None:
     return Active(row=row, trained=trained) if trained is not None else None
 
 
-def repeat_counts(*, project: Project, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+def repeat_counts(
+    *, project: Project, keys: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
     """For (site, text hash) keys: in how many articles of the project that text appears."""
     wanted = {key for key in keys if key[1]}
     hashes = sorted({text_hash for _, text_hash in wanted})

@@ -27,7 +27,9 @@ def test_repeated_shingles_count_with_multiplicity():
 def test_one_changed_word_at_the_end_matches_one_of_three_shingles():
     # reference abcd, bcde; prediction abcd, bcdx: one matched, one extra, one missed
     found = match(reference="a b c d e", predicted="a b c d x")
-    assert found == Matching(matched=pytest.approx(1 / 3), extra=pytest.approx(1 / 3), missed=pytest.approx(1 / 3))
+    assert found == Matching(
+        matched=pytest.approx(1 / 3), extra=pytest.approx(1 / 3), missed=pytest.approx(1 / 3)
+    )
     assert found.precision == pytest.approx(0.5)
     assert found.recall == pytest.approx(0.5)
 
@@ -71,8 +73,11 @@ def test_accuracy_is_an_exact_match_of_the_token_sequence():
 
 
 def test_the_bootstrap_is_seeded_so_two_runs_agree():
-    pairs = [("a b c d e f", "a b c d"), ("one two three four five", "one two three four five"),
-             ("x y z w v", "q r s t u")]
+    pairs = [
+        ("a b c d e f", "a b c d"),
+        ("one two three four five", "one two three four five"),
+        ("x y z w v", "q r s t u"),
+    ]
     first, second = score(pairs, bootstrap=200), score(pairs, bootstrap=200)
     assert first == second
     assert 0 < first.f1_std < 1

@@ -23,7 +23,8 @@ PAGE_ID = "82b6d780c792"  # hosted.ap.org, a wire story
 
 def corpus_page() -> tuple[Path, str]:
     [line] = [
-        line for line in (CORPUS / "ground_truth.jsonl").read_text("utf-8").splitlines()
+        line
+        for line in (CORPUS / "ground_truth.jsonl").read_text("utf-8").splitlines()
         if line.startswith(f'{{"id": "{PAGE_ID}')
     ]
     page = json.loads(line)
@@ -85,8 +86,17 @@ def test_a_text_import_keeps_no_page(tmp_path):
 def test_score_extractors_prints_the_benchmark_figures_per_extractor_as_json(scored_project):
     out = StringIO()
     call_command(
-        "score_extractors", "--project", "wire", "--extractor", "trafilatura",
-        "--extractor", "readability-lxml", "--extractor", "justext", "--json", stdout=out,
+        "score_extractors",
+        "--project",
+        "wire",
+        "--extractor",
+        "trafilatura",
+        "--extractor",
+        "readability-lxml",
+        "--extractor",
+        "justext",
+        "--json",
+        stdout=out,
     )
     report = json.loads(out.getvalue())
     assert set(report) == {"trafilatura", "readability-lxml", "justext"}
@@ -114,7 +124,9 @@ def test_unknown_extractor_and_missing_gold_pages_are_clear_errors(scored_projec
     assert "Deleted 1 stored page(s)" in out.getvalue()
     assert not ArticlePage.objects.exists()
     assert GoldLabel.objects.filter(paragraph__article__project=scored_project).exists()
-    with pytest.raises(CommandError, match="no article with a complete gold body and a stored page"):
+    with pytest.raises(
+        CommandError, match="no article with a complete gold body and a stored page"
+    ):
         call_command("score_extractors", "--project", "wire")
 
 

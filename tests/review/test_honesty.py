@@ -46,8 +46,10 @@ def labelled(project: Project, votes: dict[str, list[tuple[str, bool]]]) -> None
 def switched() -> Project:
     """Two paragraphs labelled with suggestions hidden, then four with them shown."""
     project = ProjectFactory(show_suggestions=False)
-    labelled(project, {"ann": [("body", False), ("body", False)],
-                       "bob": [("body", False), ("quote", False)]})
+    labelled(
+        project,
+        {"ann": [("body", False), ("body", False)], "bob": [("body", False), ("quote", False)]},
+    )
     visibility.set_show_suggestions(project=project, show=True)
     labelled(
         project,

@@ -14,8 +14,8 @@ from labels.models import Article, GoldLabel, Paragraph, Project, SuggestionMode
 from labels.suggestions import classifier, learning, preannotation, suggest
 from tests.factories import (
     AnnotationFactory,
-    AssignmentFactory,
     ArticleFactory,
+    AssignmentFactory,
     ParagraphFactory,
     ProjectFactory,
     UserFactory,
@@ -44,18 +44,29 @@ def site_article(project: Project, n: int) -> Article:
     for i in range(4):
         text = f"{SENTENCES[(n + i) % len(SENTENCES)]} Story {n} goes on with detail {i}."
         rows.append((text, "div.story-text>p", False, "body"))
-    rows.append(("The harbour at dawn, seen from the lighthouse.", "div.pic-text>p", False, "caption"))
     rows.append(
-        ("Read the latest news from the harbour in our app, every single day of the week.",
-         "div.promo>p", True, "boilerplate")
+        ("The harbour at dawn, seen from the lighthouse.", "div.pic-text>p", False, "caption")
+    )
+    rows.append(
+        (
+            "Read the latest news from the harbour in our app, every single day of the week.",
+            "div.promo>p",
+            True,
+            "boilerplate",
+        )
     )
     for index, (text, path, extracted, label) in enumerate(rows):
         paragraph = ParagraphFactory(
             article=article,
             index=index,
             text=text,
-            meta={"tag": path.rsplit(">", 1)[-1], "path": path, "extracted": extracted,
-                  "link_density": 0.0, "in": []},
+            meta={
+                "tag": path.rsplit(">", 1)[-1],
+                "path": path,
+                "extracted": extracted,
+                "link_density": 0.0,
+                "in": [],
+            },
         )
         paragraph.truth = label
         GoldLabel.objects.create(paragraph=paragraph, label=label_of(project, label))
@@ -128,7 +139,9 @@ def test_a_model_that_does_not_beat_the_rules_is_stored_but_the_rules_keep_sugge
 def test_decisions_are_gold_first_then_the_submitted_strict_majority():
     project = ProjectFactory()
     article = ArticleFactory(project=project)
-    gold_wins, majority, tie, single = (ParagraphFactory(article=article, index=i) for i in range(4))
+    gold_wins, majority, tie, single = (
+        ParagraphFactory(article=article, index=i) for i in range(4)
+    )
     GoldLabel.objects.create(paragraph=gold_wins, label=label_of(project, "quote"))
     votes = {
         gold_wins: ["body", "body", "body"],
@@ -137,7 +150,8 @@ def test_decisions_are_gold_first_then_the_submitted_strict_majority():
         single: ["boilerplate"],
     }
     assignments = [
-        AssignmentFactory(article=article, annotator=UserFactory(), submitted=True) for _ in range(3)
+        AssignmentFactory(article=article, annotator=UserFactory(), submitted=True)
+        for _ in range(3)
     ]
     for paragraph, labels in votes.items():
         for assignment, value in zip(assignments, labels, strict=False):

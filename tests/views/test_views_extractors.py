@@ -23,13 +23,27 @@ def test_leaderboard_table_chart_and_worst_articles_link_to_review(
 ):
     article = ArticleFactory(project=project, external_id="hard<page>")
     first = ParagraphFactory(article=article, index=0)
-    worst = [{"article_id": article.pk, "external_id": article.external_id,
-              "precision": 0.2, "recall": 0.1, "f1": 0.1333}]
+    worst = [
+        {
+            "article_id": article.pk,
+            "external_id": article.external_id,
+            "precision": 0.2,
+            "recall": 0.1,
+            "f1": 0.1333,
+        }
+    ]
     ExtractorRun.objects.create(
         project=project,
         results={
-            name: {"precision": p, "recall": p, "f1": p, "f1_std": 0.02, "accuracy": 0.1,
-                   "articles": 3, "worst": worst}
+            name: {
+                "precision": p,
+                "recall": p,
+                "f1": p,
+                "f1_std": 0.02,
+                "accuracy": 0.1,
+                "articles": 3,
+                "worst": worst,
+            }
             for name, p in (("justext", 0.8), ("trafilatura", 0.95))
         },
     )

@@ -27,7 +27,12 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args: object, project: str, extractor: list[str], as_json: bool = False, **options: object
+        self,
+        *args: object,
+        project: str,
+        extractor: list[str],
+        as_json: bool = False,
+        **options: object,
     ) -> None:
         target = Project.objects.filter(slug=project).first()
         if target is None:
