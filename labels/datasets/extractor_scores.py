@@ -241,14 +241,21 @@ def leaderboard(*, project: Project) -> Leaderboard:
     if run is None:
         return Leaderboard(run=None, rows=[])
     wanted = {row["article_id"] for result in run.results.values() for row in result["worst"]}
-    first_paragraph = dict(
-        Paragraph.objects.filter(article_id__in=wanted, index=0).values_list("article_id", "pk")
-    )
+    first_paragraph: dict[int, tuple[int, str]] = {
+        article_id: (pk, title)
+        for article_id, pk, title in Paragraph.objects.filter(
+            article_id__in=wanted, index=0
+        ).values_list("article_id", "pk", "article__title")
+    }
     rows = []
     ranked = sorted(run.results.items(), key=lambda item: -item[1]["f1"])
     for position, (name, result) in enumerate(ranked):
         worst = [
-            {**row, "paragraph_id": first_paragraph.get(row["article_id"])}
+            {
+                **row,
+                "paragraph_id": first_paragraph.get(row["article_id"], (None, ""))[0],
+                "title": first_paragraph.get(row["article_id"], (None, ""))[1],
+            }
             for row in result["worst"]
         ]
         f1, std = result["f1"], result["f1_std"]
