@@ -108,6 +108,9 @@ class Article(models.Model):
     # labels.workflow.queue inside the transaction that changes an assignment, so the next-article
     # query is one index range scan however many articles the project holds.
     open_slots = models.PositiveSmallIntegerField(default=0)
+    # Mean confidence of the article's stored suggestions (NULL: none yet); the queue offers
+    # the least certain first when the project asks for it (uncertainty_first).
+    suggestion_certainty = models.FloatField(null=True, blank=True)
     imported_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -102,6 +102,7 @@ def store_suggestions(*, project: Project, paragraphs: QuerySet[Paragraph]) -> C
     # the same label and confidence, so a batch holds a few dozen distinct suggestions at
     # most, where bulk_update would build a CASE over every row (ten times slower).
     same: dict[tuple[str, float | None, str, str], list[int]] = defaultdict(list)
+    certainty: dict[float, list[int]] = defaultdict(list)  # rounded mean -> article ids
     for _, group in groupby(rows, key=lambda p: p.article_id):
         article_rows = list(group)
         article = article_rows[0].article
@@ -118,6 +119,7 @@ def store_suggestions(*, project: Project, paragraphs: QuerySet[Paragraph]) -> C
             ruled = suggest.suggest_article(
                 [(p.text, p.meta) for p in article_rows], title=article.title
             )
+        confidences: list[float] = []
         for paragraph, suggestion in zip(article_rows, ruled, strict=True):
             remembered = site_memory.remembered_label(
                 decisions.get((article.source, paragraph.text_hash), []), article_id=article.pk
@@ -139,6 +141,11 @@ def store_suggestions(*, project: Project, paragraphs: QuerySet[Paragraph]) -> C
                 label, confidence, source = "", None, ""
             same[label, confidence, source, version].append(paragraph.pk)
             counts[label or "(none)", source.split(":")[0] or "(none)"] += 1
+            confidences.append(confidence or 0.0)
+        # Rounded like the suggestions, so a batch writes a few UPDATEs, not one per article.
+        certainty[round(sum(confidences) / len(confidences), 2)].append(article.pk)
+    for mean, article_ids in certainty.items():
+        Article.objects.filter(pk__in=article_ids).update(suggestion_certainty=mean)
     for (label, confidence, source, version), ids in same.items():
         for start in range(0, len(ids), UPDATE_BATCH):
             Paragraph.objects.filter(pk__in=ids[start : start + UPDATE_BATCH]).update(
