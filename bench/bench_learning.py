@@ -287,7 +287,7 @@ def table(results: dict[str, list[dict]]) -> str:
 
 def svg(results: dict[str, list[dict]]) -> str:
     """The curves as a small self-contained SVG (no script, no external font)."""
-    width, height, left, right, top, bottom = 640, 360, 56, 170, 24, 44
+    width, height, left, right, top, bottom = 780, 360, 64, 250, 24, 44
     plot_w, plot_h = width - left - right, height - top - bottom
     low = 0.7
 
@@ -302,7 +302,6 @@ def svg(results: dict[str, list[dict]]) -> str:
         ("seed site", "rules_accuracy", "rules, seed site four-way", "#1f5fa8", "5 4"),
         ("corpus", "model_body_vs_rest", "model, corpus body vs rest", "#b5421b", ""),
         ("corpus", "rules_body_vs_rest", "rules, corpus body vs rest", "#b5421b", "5 4"),
-        ("seed site", "model_body_vs_rest", "model, seed site body vs rest", "#2e7d32", ""),
     ]
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
@@ -322,6 +321,8 @@ def svg(results: dict[str, list[dict]]) -> str:
         )
     out.append(
         f'<text x="{left + plot_w / 2}" y="{height - 8}" text-anchor="middle">labelled articles</text>'
+        f'<text transform="translate(14 {top + plot_h / 2}) rotate(-90)" text-anchor="middle">'
+        "held-out accuracy</text>"
     )
     out.append(
         f'<line x1="{left}" x2="{left}" y1="{top}" y2="{top + plot_h}" stroke="#333"/>'
