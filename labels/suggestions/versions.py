@@ -17,6 +17,7 @@ from labels.models import Paragraph, Project, SuggestionModel
 from labels.suggestions import classifier, features
 
 SOURCE = "model"
+LOADED_LIMIT = 32
 _LOADED: dict[int, classifier.Trained | None] = {}
 
 
@@ -44,6 +45,8 @@ def active_model(*, project: Project) -> Active | None:
     if row is None:
         return None
     if row.pk not in _LOADED:
+        if len(_LOADED) >= LOADED_LIMIT:
+            _LOADED.clear()  # old versions are never asked for again; keep memory bounded
         try:
             _LOADED[row.pk] = classifier.loads(row.blob, library=row.library)
         except classifier.ModelUnavailable:

@@ -232,3 +232,18 @@ def test_train_suggestions_prints_the_model_against_the_rules_as_json():
 def test_a_model_from_another_library_version_falls_back_to_the_rules():
     with pytest.raises(classifier.ModelUnavailable, match="scikit-learn 0.1"):
         classifier.loads(b"", library="0.1")
+
+
+def test_an_accept_majority_batch_retrains_when_due():
+    from labels.review import adjudication
+
+    project = ProjectFactory(retrain_every=30)
+    for n in range(6):
+        site_article(project, n)  # 42 gold decisions: due
+    reviewer = UserFactory()
+
+    adjudication.accept_majority(
+        reviewer=reviewer, project=project, filters=adjudication.QueueFilter()
+    )
+
+    assert SuggestionModel.objects.filter(project=project).count() == 1
