@@ -35,6 +35,15 @@ class Project(models.Model):
         default=False,
         help_text="Show pre-annotation suggestions to annotators (off for unbiased agreement).",
     )
+    retrain_every = models.PositiveIntegerField(
+        default=200,
+        help_text="Retrain the suggestion model after this many new decisions "
+        "(gold labels and submitted labels); 0 trains only on demand.",
+    )
+    uncertainty_first = models.BooleanField(
+        default=False,
+        help_text="Offer annotators the articles the suggestion model is least sure of first.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -102,6 +111,9 @@ class Article(models.Model):
     # False from the import until the background job has stored the article's suggestions;
     # projects that show suggestions offer an article to annotators only once it is True.
     suggestions_ready = models.BooleanField(default=True)
+    # Mean confidence of the article's stored suggestions (NULL: none yet); the queue offers
+    # the least certain first when the project asks for it (uncertainty_first).
+    suggestion_certainty = models.FloatField(null=True, blank=True)
     imported_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -422,3 +434,77 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} to {self.webhook_id} ({self.status})"
+
+
+class SuggestionModel(models.Model):
+    """One trained version of a project's suggestion model; the bytes live here, not on disk."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="models")
+    version = models.PositiveIntegerField()
+    kind = models.CharField(max_length=32, help_text="logistic or boosting")
+    features = models.CharField(max_length=32, help_text="Feature vector version it reads.")
+    library = models.CharField(max_length=32, help_text="scikit-learn version that wrote it.")
+    blob = models.BinaryField(help_text="The fitted, calibrated estimator (pickle).")
+    decisions = models.PositiveIntegerField(help_text="Decisions in the project at training.")
+    articles = models.PositiveIntegerField(help_text="Articles with decisions it learned from.")
+    paragraphs = models.PositiveIntegerField(default=0)
+    metrics = models.JSONField(default=dict, help_text="Held-out figures, model and rules.")
+    active = models.BooleanField(
+        default=False, help_text="Beat the rules on held-out articles: it makes the suggestions."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "version"], name="model_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} model-{self.version} ({self.kind})"
+
+
+class SuggestionVisibility(models.Model):
+    """When a project started or stopped showing suggestions: tells which labels were given
+    with a suggestion in view."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="visibility")
+    shown = models.BooleanField()
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.project}: {'shown' if self.shown else 'hidden'} from {self.changed_at}"
+
+
+class ArticlePage(models.Model):
+    """The original HTML page an article was imported from, compressed, so extractors can be
+    scored against the gold set at any time."""
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="page")
+    compressed = models.BinaryField(help_text="zlib-compressed bytes as uploaded (maybe cut).")
+    original_size = models.PositiveIntegerField(help_text="Bytes of the page as imported.")
+    stored_size = models.PositiveIntegerField(help_text="Bytes stored (compressed).")
+    truncated = models.BooleanField(default=False, help_text="Cut at the size cap.")
+    stored_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"page of {self.article_id} ({self.stored_size} bytes)"
+
+
+class ExtractorRun(models.Model):
+    """One scoring of article extractors against the project's gold (score_extractors)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="extractor_runs")
+    results = models.JSONField(
+        default=dict, help_text="Per extractor: the benchmark's figures and the worst articles."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"extractor scores of {self.project} at {self.created_at}"

@@ -3,6 +3,7 @@ from django.urls import path
 from labels.views import (
     annotate,
     export,
+    extractors,
     jobs,
     progress,
     review,
@@ -51,6 +52,7 @@ urlpatterns = [
         name="set_show_suggestions",
     ),
     path("p/<slug:slug>/site-memory/", suggestions.site_memory_page, name="site_memory"),
+    path("p/<slug:slug>/extractors/", extractors.extractor_scores_page, name="extractor_scores"),
     path(
         "p/<slug:slug>/site-memory/apply/",
         suggestions.apply_site_memory,

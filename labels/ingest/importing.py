@@ -35,10 +35,11 @@ from typing import BinaryIO
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from labels.ingest import archives, extractor, parsing
+from labels.ingest import archives, extractor, pages, parsing
 from labels.ingest.progress import ImportProgress, ProgressCallback
 from labels.jobs import suggesting
 from labels.models import Article, Paragraph, Project
+from labels.suggestions import learning
 
 WholeFileParser = Callable[..., list[parsing.ParsedArticle]]
 
@@ -235,6 +236,12 @@ def import_stream(
     tracker.state.current = name
     outcome = FileOutcome(path=name)
     try:
+        page = None
+        if format_of(name, fmt) == "html":
+            # An HTML file is one article, read whole anyway: its bytes are also the original
+            # page kept for scoring extractors (labels.ingest.pages).
+            page = stream.read(MAX_WHOLE_FILE_BYTES + 1)
+            stream = io.BytesIO(page)
         with transaction.atomic():
             writer = _BatchWriter(
                 project=project, name=name, outcome=outcome, suggest=suggest, tracker=tracker
@@ -242,6 +249,10 @@ def import_stream(
             for article in read_articles(stream, name=name, fmt=fmt, tracker=tracker):
                 writer.add(article)
             writer.flush()
+            if page is not None:
+                pages.keep_original_pages(
+                    project=project, hashes=writer.stored, data=page, name=name, fmt="html"
+                )
     except parsing.ParseError as exc:
         _refuse(outcome, tracker, str(exc))
     except IntegrityError:
@@ -333,6 +344,7 @@ def import_paths(
         summary.outcomes.extend(
             import_file(project=project, path=path, fmt=fmt, suggest=suggest, tracker=tracker)
         )
+    learning.retrain_if_due(project=project)  # the end of an import batch
     return summary
 
 
@@ -351,6 +363,7 @@ def import_named_files(
         summary.outcomes.extend(
             import_source(project=project, data=data, name=name, suggest=suggest, tracker=tracker)
         )
+    learning.retrain_if_due(project=project)  # the end of an import batch
     return summary
 
 
@@ -455,6 +468,7 @@ class _BatchWriter:
         self.pending: list[parsing.ParsedArticle] = []
         self.pending_paragraphs = 0
         self.pending_characters = 0
+        self.stored: list[str] = []  # content hashes of the file's new articles
 
     def add(self, article: parsing.ParsedArticle) -> None:
         self.pending.append(article)
@@ -476,6 +490,7 @@ class _BatchWriter:
         stored = store_articles(
             project=self.project, articles=articles, name=self.name, outcome=self.outcome
         )
+        self.stored.extend(stored)
         after_articles_stored(project=self.project, hashes=stored, suggest=self.suggest)
         self.tracker.state.articles += self.outcome.articles - before[0]
         self.tracker.state.paragraphs += self.outcome.paragraphs - before[1]

@@ -30,6 +30,7 @@ from labels.models import (
     Project,
 )
 from labels.review import reliability
+from labels.suggestions import learning
 
 SUBMITTED = Assignment.Status.SUBMITTED
 PAGE_SIZE = 25
@@ -273,11 +274,13 @@ def accept_majority(*, reviewer: AbstractBaseUser, project: Project, filters: Qu
             batch_size=2000,
             ignore_conflicts=True,
         )
-        return GoldLabel.objects.filter(
+        written = GoldLabel.objects.filter(
             paragraph_id__in=[paragraph_id for paragraph_id, _ in decisions],
             source=GoldLabel.Source.MAJORITY,
             decided_by=reviewer,
         ).count()
+    learning.retrain_if_due(project=project)  # the end of an adjudication batch
+    return written
 
 
 def annotator_choices(*, project: Project) -> list[tuple[int, str]]:

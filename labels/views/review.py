@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from annotator.db_router import replica_reads
 from labels.jobs import webhooks
 from labels.models import Article, Label, Project
-from labels.review import adjudication, dashboard, reliability
+from labels.review import adjudication, dashboard, honesty, reliability
 from labels.templatetags.bidi import isolate
 from labels.views.forms import AdjudicationForm, QueueFilterForm
 from labels.views.http import HtmxHttpRequest
@@ -55,6 +55,7 @@ def dashboard_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "per_label": per_label,
         "alpha_width": dashboard.bar_width(report["krippendorff_alpha"]),
         "gold_label_names": [names.get(value, value) for value in report["gold"]["labels"]],
+        "honesty": honesty.honesty_report(project=project),
     }
     return render(request, "labels/review.html", context)
 

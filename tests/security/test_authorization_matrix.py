@@ -67,6 +67,7 @@ ACCESS = {
     "labels:suggestions": "reviewer",
     "labels:set_show_suggestions": "reviewer",
     "labels:site_memory": "reviewer",
+    "labels:extractor_scores": "reviewer",
     "labels:apply_site_memory": "reviewer",
     "labels:accept_suggestion": "paragraph",
     "labels:accept_all_suggestions": "owner",
