@@ -303,6 +303,7 @@ class Job(models.Model):
         ANNOTATION_IMPORT = "annotation_import", "Import annotations"
         EXPORT = "export", "Export gold"
         WEBHOOK = "webhook", "Deliver webhook"
+        RETRAIN = "retrain", "Retrain the suggestion model"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

@@ -37,9 +37,8 @@ from django.utils import timezone
 
 from labels.ingest import archives, extractor, pages, parsing
 from labels.ingest.progress import ImportProgress, ProgressCallback
-from labels.jobs import suggesting
+from labels.jobs import retraining, suggesting
 from labels.models import Article, Paragraph, Project
-from labels.suggestions import learning
 
 WholeFileParser = Callable[..., list[parsing.ParsedArticle]]
 
@@ -344,7 +343,7 @@ def import_paths(
         summary.outcomes.extend(
             import_file(project=project, path=path, fmt=fmt, suggest=suggest, tracker=tracker)
         )
-    learning.retrain_if_due(project=project)  # the end of an import batch
+    retraining.queue_retraining_if_due(project=project)  # the end of an import batch
     return summary
 
 
@@ -363,7 +362,7 @@ def import_named_files(
         summary.outcomes.extend(
             import_source(project=project, data=data, name=name, suggest=suggest, tracker=tracker)
         )
-    learning.retrain_if_due(project=project)  # the end of an import batch
+    retraining.queue_retraining_if_due(project=project)  # the end of an import batch
     return summary
 
 

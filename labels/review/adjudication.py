@@ -19,6 +19,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.db.models import Prefetch
 
+from labels.jobs import retraining
 from labels.models import (
     Annotation,
     Article,
@@ -30,7 +31,6 @@ from labels.models import (
     Project,
 )
 from labels.review import reliability
-from labels.suggestions import learning
 
 SUBMITTED = Assignment.Status.SUBMITTED
 PAGE_SIZE = 25
@@ -279,7 +279,7 @@ def accept_majority(*, reviewer: AbstractBaseUser, project: Project, filters: Qu
             source=GoldLabel.Source.MAJORITY,
             decided_by=reviewer,
         ).count()
-    learning.retrain_if_due(project=project)  # the end of an adjudication batch
+    retraining.queue_retraining_if_due(project=project)  # the end of an adjudication batch
     return written
 
 

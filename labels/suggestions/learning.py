@@ -245,16 +245,21 @@ def resuggest_unstarted(*, project: Project) -> int:
     return total
 
 
+def retraining_due(*, project: Project) -> bool:
+    """Whether ``project.retrain_every`` decisions arrived since the last stored version."""
+    if not project.retrain_every:
+        return False
+    latest = SuggestionModel.objects.filter(project=project).order_by("-version").first()
+    since = decision_count(project=project) - (latest.decisions if latest else 0)
+    return since >= project.retrain_every
+
+
 def retrain_if_due(*, project: Project) -> Training | None:
     """Train when ``project.retrain_every`` decisions arrived since the last version; else None.
 
     Call at the end of a batch (an import, an accept-majority), outside its transaction.
     """
-    if not project.retrain_every:
-        return None
-    latest = SuggestionModel.objects.filter(project=project).order_by("-version").first()
-    since = decision_count(project=project) - (latest.decisions if latest else 0)
-    if since < project.retrain_every:
+    if not retraining_due(project=project):
         return None
     try:
         return train_project(project=project)

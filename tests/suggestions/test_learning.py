@@ -10,8 +10,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from labels.ingest import importing
-from labels.models import Article, GoldLabel, Paragraph, Project, SuggestionModel
+from labels.models import Article, GoldLabel, Job, Paragraph, Project, SuggestionModel
 from labels.suggestions import classifier, learning, preannotation, suggest
+from tests.background import run_queued_jobs
 from tests.factories import (
     AnnotationFactory,
     ArticleFactory,
@@ -199,6 +200,9 @@ def test_an_import_batch_retrains_when_due_and_new_articles_get_model_suggestion
     page.write_text(json.dumps({"id": "more-1", "paragraphs": [SENTENCES[0], "Share"]}) + "\n")
 
     importing.import_paths(project=project, paths=[page])
+    assert Job.objects.filter(project=project, kind=Job.Kind.RETRAIN).count() == 1
+    assert not SuggestionModel.objects.exists()  # the worker trains, not the import
+    run_queued_jobs()
 
     assert SuggestionModel.objects.filter(project=project, active=True).count() == 1
     # The batch's own articles were suggested before the training, by the rules; unstarted
@@ -245,5 +249,11 @@ def test_an_accept_majority_batch_retrains_when_due():
     adjudication.accept_majority(
         reviewer=reviewer, project=project, filters=adjudication.QueueFilter()
     )
+    adjudication.accept_majority(  # a second batch while the first job waits queues no other
+        reviewer=reviewer, project=project, filters=adjudication.QueueFilter()
+    )
+    assert Job.objects.filter(project=project, kind=Job.Kind.RETRAIN).count() == 1
+    run_queued_jobs()
 
     assert SuggestionModel.objects.filter(project=project).count() == 1
+    assert Job.objects.get(kind=Job.Kind.RETRAIN).status == Job.Status.SUCCEEDED
