@@ -1,4 +1,5 @@
-"""Project-wide response hardening: Content-Security-Policy, and htmx-aware login redirects."""
+"""Project-wide response hardening: Content-Security-Policy, no caching of signed-in pages, and
+htmx-aware login redirects."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
+from django.utils.cache import add_never_cache_headers
 
 # No inline or eval'd script anywhere: every script is a same-origin static file. Inline
 # style attributes stay allowed (bar widths, heatmap cells); they cannot run code.
@@ -42,6 +44,25 @@ class ContentSecurityPolicyMiddleware:
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
         )
+        return response
+
+
+class PrivatePagesMiddleware:
+    """Nothing shown to a signed-in user is stored by a browser or a proxy on the way.
+
+    Every page and download of a signed-in user carries ``Cache-Control: no-store`` (with
+    ``private, no-cache``), so the back button after logout, a shared computer or a caching
+    proxy never shows one user's labels, articles or exports to someone else.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
         return response
 
 

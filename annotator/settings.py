@@ -14,6 +14,16 @@
 | STATIC_ROOT | staticfiles/ | where `collectstatic` writes and WhiteNoise serves from |
 | LOG_LEVEL | INFO | level of the log lines written to stdout |
 | AXES_FAILURE_LIMIT | 5 | failed logins (per username and address) before a 15-minute lockout |
+| EMAIL_HOST | (unset) | SMTP server; setting it (or EMAIL_BACKEND) turns mail and password reset on |
+| EMAIL_BACKEND | smtp with EMAIL_HOST | `smtp`, `console` (mails printed to stdout) or a dotted backend path |
+| EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD | 587, (empty), (empty) | SMTP login |
+| EMAIL_USE_TLS / EMAIL_USE_SSL | 1 / 0 | STARTTLS or implicit TLS |
+| DEFAULT_FROM_EMAIL | webmaster@localhost | sender of password reset mails |
+| TRUSTED_PROXY_COUNT | 0 | reverse proxies in front of the app that append to X-Forwarded-For |
+| TRUSTED_PROXIES | (empty) | comma-separated addresses/networks of those proxies (optional) |
+| BACKGROUND_UPLOAD_MB | 2 | web uploads larger than this run as a background job |
+| EXPORT_DIR | var/exports/ | where background exports are written (shared by web servers and workers) |
+| WEBHOOK_ALLOW_PRIVATE | 0 | 1 lets webhooks target loopback, private and link-local addresses |
 
 The ``DJANGO_`` prefixed spellings (DJANGO_SECRET_KEY, DJANGO_DEBUG, DJANGO_ALLOWED_HOSTS) work too.
 """
@@ -65,6 +75,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "ninja",
     "labels",
 ]
 
@@ -79,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "annotator.middleware.HtmxLoginRedirectMiddleware",
+    "annotator.middleware.PrivatePagesMiddleware",
     "annotator.middleware.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -90,11 +104,35 @@ AUTHENTICATION_BACKENDS = [
 # Login throttling: 5 failed attempts for one username from one address lock that pair out for
 # 15 minutes. The answer is the same whether or not the username exists (no enumeration).
 AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
+# The address is the client's, not the load balancer's: read from X-Forwarded-For only as far
+# as the configured proxies vouch for it (annotator/client_address.py, docs/operations.md).
+AXES_CLIENT_IP_CALLABLE = "annotator.client_address.client_address"
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+
+# Mail, and with it password reset, is off unless configured (docs/operations.md): without a
+# mail server the reset pages answer 404 rather than promise a mail nobody sends.
+EMAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+}
+EMAIL_HOST = env("EMAIL_HOST")
+_email_backend = env("EMAIL_BACKEND") or ("smtp" if EMAIL_HOST else "")
+EMAIL_BACKEND = EMAIL_BACKENDS.get(_email_backend, _email_backend) or EMAIL_BACKENDS["smtp"]
+PASSWORD_RESET_ENABLED = bool(_email_backend)
+EMAIL_PORT = int(env("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_SSL = env_flag("EMAIL_USE_SSL", default=False)
+EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS", default=not EMAIL_USE_SSL)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 
 ROOT_URLCONF = "annotator.urls"
 WSGI_APPLICATION = "annotator.wsgi.application"
@@ -109,6 +147,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "annotator.password_reset.password_reset_context",
             ],
         },
     }
@@ -119,10 +158,14 @@ DATABASES = {
         env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=60
     )
 }
+# A request first checks that its persistent connection still works, so after a PostgreSQL
+# restart or failover every worker reconnects by itself instead of failing once per worker.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Optional read replica for exports and dashboards (see annotator/db_router.py).
 if env("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(env("DATABASE_REPLICA_URL"), conn_max_age=60)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
 DATABASE_ROUTERS = ["annotator.db_router.ReplicaRouter"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite has no row locks: BEGIN IMMEDIATE makes every transaction take the write lock up
@@ -174,6 +217,23 @@ WHITENOISE_USE_FINDERS = DEBUG or not _COLLECTED
 WHITENOISE_MANIFEST_STRICT = False
 
 MAX_UPLOAD_MB = int(env("MAX_UPLOAD_MB", "50"))
+# Uploads above this size are stored and imported by the background worker (labels.jobs).
+BACKGROUND_UPLOAD_MB = float(env("BACKGROUND_UPLOAD_MB", "2"))
+
+# Background jobs: django-tasks with its database backend, so the queue lives in the same
+# database as everything else (PostgreSQL, or SQLite for `make run`) and no broker is needed.
+# `make worker` (manage.py run_worker) runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A worker whose heartbeat is older than this is taken for dead: the UI says so, and the jobs
+# it was running are marked failed (and can be retried).
+WORKER_HEARTBEAT_SECONDS = 5
+WORKER_DEAD_AFTER_SECONDS = 30
+# Background exports are written here (a directory the web servers and workers share).
+EXPORT_DIR = Path(env("EXPORT_DIR") or BASE_DIR / "var" / "exports")
+# Webhooks refuse loopback, private and link-local targets unless this is on (SSRF guard).
+WEBHOOK_ALLOW_PRIVATE = env_flag("WEBHOOK_ALLOW_PRIVATE", default=False)
+# django-ninja serves its bundled Swagger UI files from our static files (no CDN).
+NINJA_PAGINATION_PER_PAGE = 100
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Production hardening: on unless DEBUG is on. `manage.py check --deploy` is clean with DEBUG=0.

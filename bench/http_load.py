@@ -299,8 +299,11 @@ def label_articles(
             )
             following = ASSIGNMENT.search(location)
             if status == 302 and following and int(following[1]) == article.assignment_id:
-                # Sent back to the same article: the server holds fewer labels than were given.
-                result.note_error("submit")
+                # Sent back to the same article: the server holds fewer labels than were
+                # acknowledged, an error, unless a label write got no answer (a crashed worker,
+                # a database restart): then the server rightly refuses the incomplete article.
+                if not result.uncertain.intersection(article.paragraph_ids):
+                    result.note_error("submit")
                 break
             if status in EXPECTED["submit"]:
                 result.submitted.append(article.assignment_id)

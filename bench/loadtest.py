@@ -19,6 +19,12 @@ assignments on an article. One table (requests, errors, 5xx and p50/p95/p99 per 
 goes to stdout and bench/out/loadtest.md; ``--readme docs/benchmarks.md`` also puts it between the
 ``loadtest:results`` markers there. Exit status 1 on any 5xx, unexpected answer, lost label
 or broken invariant.
+
+With ``--faults`` (``make loadtest LOADTEST_FAULTS=1``) a gunicorn worker is SIGKILLed while
+labelling and another in the middle of an upload, and PostgreSQL is restarted during the run
+(bench/faults.py; LOADTEST_POSTGRES_RESTART names the restart command). The same checks must
+hold; answers a fault caused (503 "try again" while the database restarts) are reported
+instead of failing the run, a 500 still fails it.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ import os
 import platform
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
@@ -36,6 +43,7 @@ from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
+from bench import faults
 from bench.http_load import EXPECTED, ClientResult, label_articles
 from bench.latency import percentile
 from bench.server import (
@@ -53,6 +61,9 @@ PASSWORD = "loadtest-password-not-secret"
 SLUG = "load"
 README_START = "<!-- loadtest:results:start -->"
 README_END = "<!-- loadtest:results:end -->"
+# A run with --faults has its own place (docs/operations.md), next to what the faults are.
+FAULTS_START = "<!-- loadtest-faults:results:start -->"
+FAULTS_END = "<!-- loadtest-faults:results:end -->"
 # How much longer than --seconds a client may take to notice the deadline: one request's
 # socket timeout in bench/http_load.py, plus slack.
 CLIENT_GRACE_SECONDS = 40
@@ -243,10 +254,12 @@ def markdown(rows: list[list[str]], checks: list[tuple[str, str]], meta: str) ->
     return "\n".join(lines) + "\n"
 
 
-def write_readme(path: Path, text: str) -> None:
+def write_readme(
+    path: Path, text: str, markers: tuple[str, str] = (README_START, README_END)
+) -> None:
     document = path.read_text("utf-8")
-    start, end = document.index(README_START), document.index(README_END)
-    path.write_text(document[: start + len(README_START)] + "\n" + text + document[end:], "utf-8")
+    start, end = document.index(markers[0]), document.index(markers[1])
+    path.write_text(document[: start + len(markers[0])] + "\n" + text + document[end:], "utf-8")
 
 
 def main() -> int:
@@ -264,6 +277,12 @@ def main() -> int:
     arguments.add_argument("--workers", type=int, help="gunicorn workers (gunicorn.conf.py's)")
     arguments.add_argument("--threads", type=int, help="gunicorn threads per worker")
     arguments.add_argument("--readme", type=Path, help="replace the results in this file")
+    arguments.add_argument(
+        "--faults",
+        action="store_true",
+        default=os.environ.get("LOADTEST_FAULTS", "") == "1",
+        help="kill workers and restart PostgreSQL during the run (bench/faults.py)",
+    )
     options = arguments.parse_args()
     plan = Plan(options.clients, options.articles, options.paragraphs, options.seconds)
 
@@ -281,14 +300,41 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="loadtest-") as tmp:
         project, users = build_project(plan, Path(tmp))
     labels = list(project.labels.values_list("value", flat=True))
+    fault_report = faults.FaultReport() if options.faults else None
+    if options.faults:
+        from django.contrib.auth.hashers import make_password
+
+        accounts = faults.prepare(password=PASSWORD, password_hash=make_password(PASSWORD))
     load_before = os.getloadavg()[0]
     log = OUT / "loadtest-gunicorn.log"
     with gunicorn(env=env, log=log, workers=options.workers, threads=options.threads) as server:
         began = time.perf_counter()
+        injector = None
+        if fault_report is not None:
+            injector = threading.Thread(
+                target=faults.run_faults,
+                kwargs={
+                    "server": server,
+                    "seconds": plan.seconds,
+                    "reviewer": accounts.reviewer,
+                    "probe": accounts.probe,
+                    "report": fault_report,
+                    "slug": SLUG,
+                    "clients": plan.clients,
+                },
+            )
+            injector.start()
         results = run_clients(plan, server, users, labels)
+        if injector is not None:
+            injector.join()
         wall = time.perf_counter() - began
         memory = workers_peak_memory_mb(server)
+    from django.db import connection
+
+    connection.close()  # a restart during the run has closed it
     checks, lost = verify(plan, project, results)
+    if fault_report is not None:
+        checks += faults.checks(fault_report)
     rows = endpoint_rows(results, lost=lost)
     requests = sum(r.requests() for r in results)
     stopped = sum(r.stopped_at_deadline for r in results)
@@ -303,14 +349,27 @@ def main() -> int:
         f"Errors are answers other than a browser expects (5xx among them). Load average "
         f"(other work on the machine) {load_before:.1f} before, {os.getloadavg()[0]:.1f} after."
     )
+    if fault_report is not None:
+        retried = sum(
+            n for r in results for e in r.statuses.values() for s, n in e.items() if s == 503
+        )
+        meta += (
+            f" Faults: {'; '.join(fault_report.events)}. {retried} answers were 503 "
+            '"try again" while the database restarted (not acknowledged, so not counted on).'
+        )
     text = markdown(rows, checks, meta)
     print(text)
     OUT.mkdir(exist_ok=True)
     (OUT / "loadtest.md").write_text(text, "utf-8")
     errors = sum(sum(r.errors.values()) for r in results)
+    if fault_report is not None:  # a fault's 503s are expected; every other error still counts
+        errors -= sum(
+            n for r in results for e in r.statuses.values() for s, n in e.items() if s == 503
+        )
     failed = errors or any(outcome.startswith("FAILED") for _, outcome in checks)
     if options.readme:
-        write_readme(options.readme, text)
+        markers = (FAULTS_START, FAULTS_END) if options.faults else (README_START, README_END)
+        write_readme(options.readme, text, markers)
     if failed:
         print(
             f"load test FAILED: {errors} unexpected answers; see the checks above", file=sys.stderr

@@ -38,7 +38,7 @@ SEED = 20_250_101
 PASSWORD = "bench-password-not-secret"
 README_START = "<!-- bench:results:start -->"
 README_END = "<!-- bench:results:end -->"
-STEPS = ("import", "http", "queue", "agreement", "export", "imports")
+STEPS = ("import", "http", "queue", "agreement", "export", "imports", "api")
 
 
 @dataclass
@@ -460,6 +460,16 @@ def main() -> None:
             from bench.bench_imports import bench_imports
 
             rows += bench_imports(scale=options.scale, env=env, workdir=workdir)
+        if "api" in steps:
+            from bench.bench_api import bench_api
+
+            rows += bench_api(
+                scale=options.scale,
+                env=env,
+                workdir=workdir,
+                clients=options.clients,
+                seconds=options.seconds,
+            )
     total = time.perf_counter() - began
     meta = (
         f"Run {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores ({platform.machine()}), "

@@ -37,8 +37,8 @@ from django.utils import timezone
 
 from labels.ingest import archives, extractor, parsing
 from labels.ingest.progress import ImportProgress, ProgressCallback
+from labels.jobs import suggesting
 from labels.models import Article, Paragraph, Project
-from labels.suggestions import preannotation
 
 WholeFileParser = Callable[..., list[parsing.ParsedArticle]]
 
@@ -228,7 +228,8 @@ def import_stream(
     """Parse and store one file's articles in one transaction; errors land in the outcome.
 
     The file is read as it is written (see the module docstring), so memory holds one batch.
-    With ``suggest`` the new paragraphs get their suggested labels in the same transaction.
+    With ``suggest`` the new articles are queued for the suggestion job (labels.jobs.suggesting)
+    in the same transaction.
     """
     tracker = tracker or _Tracker(progress)
     tracker.state.current = name
@@ -488,7 +489,7 @@ def after_articles_stored(*, project: Project, hashes: list[str], suggest: bool)
     batch's new articles), so a rollback of the file undoes it too.
     """
     if suggest and hashes:
-        preannotation.suggest_imported(project=project, hashes=hashes)
+        suggesting.after_import(project=project, hashes=hashes)
 
 
 def store_articles(

@@ -30,7 +30,13 @@ from labels.models import (
     Project,
 )
 from labels.suggestions import site_memory, suggest
-from labels.workflow.annotating import SavedLabel, lock_open_assignment, set_label
+from labels.workflow.annotating import (
+    SavedLabel,
+    add_annotations,
+    add_events,
+    lock_open_assignment,
+    set_label,
+)
 
 RULES_SOURCE = "rules"
 ARTICLES_PER_BATCH = 200
@@ -179,20 +185,19 @@ def accept_remaining_suggestions(
         .values_list("pk", "suggested_label")
         if value in by_value
     ]
-    Annotation.objects.bulk_create(
-        Annotation(assignment=assignment, paragraph_id=pk, label=label, from_suggestion=True)
-        for pk, label in pending
+    add_annotations(
+        assignment=assignment,
+        paragraph_ids=[pk for pk, _ in pending],
+        label_ids=[label.pk for _, label in pending],
+        from_suggestion=True,
     )
-    batch = uuid.uuid4() if len(pending) > 1 else None
-    AnnotationEvent.objects.bulk_create(
-        AnnotationEvent(
-            assignment=assignment,
-            paragraph_id=pk,
-            label=label,
-            action=AnnotationEvent.Action.ACCEPT_SUGGESTION,
-            batch=batch,
-        )
-        for pk, label in pending
+    add_events(
+        assignment=assignment,
+        action=AnnotationEvent.Action.ACCEPT_SUGGESTION,
+        batch=uuid.uuid4() if len(pending) > 1 else None,
+        paragraph_ids=[pk for pk, _ in pending],
+        label_ids=[label.pk for _, label in pending],
+        previous_label_ids=[None] * len(pending),
     )
     return len(pending)
 

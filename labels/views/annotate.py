@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
+from labels.jobs import webhooks
 from labels.models import (
     Annotation,
     Article,
@@ -34,6 +35,12 @@ from labels.views.forms import (
 )
 from labels.views.http import HtmxHttpRequest
 from labels.workflow import access, annotating, queue
+
+# A change to more paragraphs than this (a Shift-run or undo over a huge article) answers with
+# its count and a page reload instead of re-rendering every row: rendering 100,000 rows
+# after the commit would outlast the worker timeout, and the client would see an error for
+# a change that was made (tests/security/test_large_operations.py).
+RERENDER_LIMIT = 500
 
 
 @login_required
@@ -239,6 +246,7 @@ def submit(request: HtmxHttpRequest, assignment_id: int) -> HttpResponse:
     active = (form.cleaned_data["active_seconds"] or 0) if form.is_valid() else 0
     try:
         annotating.submit_assignment(assignment=assignment, active_seconds=active)
+        webhooks.notify_if_article_completed(assignment=assignment)
     except annotating.AssignmentIncomplete as exc:
         messages.error(request, f"Not submitted: {exc}.")
         return redirect("labels:annotate", assignment_id=assignment.pk)
@@ -273,7 +281,15 @@ def _closed(exc: annotating.AssignmentClosed) -> HttpResponse:
 def _paragraphs_update(
     request: HtmxHttpRequest, assignment: Assignment, labels: list[Label], paragraph_ids: list[int]
 ) -> HttpResponse:
-    """The changed paragraphs and the progress box, each swapped out of band by id."""
+    """The changed paragraphs and the progress box, each swapped out of band by id; past
+    RERENDER_LIMIT paragraphs, the progress box alone and a reload of the page."""
+    if len(paragraph_ids) > RERENDER_LIMIT:
+        context = {"assignment": assignment, "oob": True, "is_open": True}
+        response = render(
+            request, "labels/annotate.html#progress", context | annotating.progress(assignment)
+        )
+        response["HX-Refresh"] = "true"
+        return response
     paragraphs = list(Paragraph.objects.filter(pk__in=paragraph_ids).order_by("index"))
     context = {
         "assignment": assignment,

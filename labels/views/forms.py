@@ -9,6 +9,12 @@ from labels.datasets.gold import DEFAULT_POLICY, GoldPolicy, InvalidPolicy
 from labels.datasets.splits import DEFAULT_SPLIT, InvalidSplit, parse_split
 from labels.models import Label
 
+# Numbers that reach SQL are bounded here, so a hostile query string gets 400, never a
+# database "out of range" error: ids fit PostgreSQL's bigint, queue positions and pages an
+# OFFSET far beyond any real queue.
+MAX_ID = 2**63 - 1
+MAX_POSITION = 10**9
+
 
 class LabelForm(forms.Form):
     """A label value that must belong to the project's label set, exactly as stored."""
@@ -27,14 +33,19 @@ class LabelForm(forms.Form):
 
 
 class SubmitForm(forms.Form):
-    active_seconds = forms.FloatField(required=False, min_value=0)
+    active_seconds = forms.FloatField(required=False, min_value=0, max_value=86_400)
 
 
 class ExportForm(forms.Form):
     """The download options of a gold export; the same as ``export_gold``'s flags."""
 
     format = forms.ChoiceField(
-        choices=[("jsonl", "JSONL"), ("articlebody", "articleBody ground-truth.json")],
+        choices=[
+            ("jsonl", "JSONL"),
+            ("csv", "CSV (spreadsheets; formulas neutralised)"),
+            ("parquet", "Parquet (pandas, Hugging Face datasets)"),
+            ("articlebody", "articleBody ground-truth.json"),
+        ],
         initial="jsonl",
         required=False,
     )
@@ -42,10 +53,11 @@ class ExportForm(forms.Form):
         choices=[("paragraph", "one paragraph per line"), ("article", "one article per line")],
         initial="paragraph",
         required=False,
-        help_text="JSONL only.",
+        help_text="JSONL and Parquet only.",
     )
     min_annotations = forms.IntegerField(
         min_value=1,
+        max_value=MAX_POSITION,
         initial=DEFAULT_POLICY.min_annotations,
         required=False,
         label="Minimum annotations",
@@ -153,7 +165,7 @@ class ActiveTimeForm(forms.Form):
 
 
 class ParagraphForm(forms.Form):
-    paragraph = forms.IntegerField(min_value=1)
+    paragraph = forms.IntegerField(min_value=1, max_value=MAX_ID)
 
 
 class FlagForm(ParagraphForm):
@@ -168,7 +180,7 @@ class SkipForm(forms.Form):
 class RunForm(LabelForm):
     """A label for the focused paragraph and the unlabelled run after it."""
 
-    paragraph = forms.IntegerField(min_value=1)
+    paragraph = forms.IntegerField(min_value=1, max_value=MAX_ID)
 
 
 class AdjudicationForm(LabelForm):
@@ -185,10 +197,16 @@ class QueueFilterForm(forms.Form):
     a = forms.ChoiceField(required=False, label="One annotator chose")
     b = forms.ChoiceField(required=False, label="another chose")
     annotator = forms.ChoiceField(required=False, label="Labelled by")
-    article = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    article = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput
+    )
     show = forms.ChoiceField(choices=SHOW, required=False)
-    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
-    pos = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    page = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_POSITION, widget=forms.HiddenInput
+    )
+    pos = forms.IntegerField(
+        required=False, min_value=0, max_value=MAX_POSITION, widget=forms.HiddenInput
+    )
 
     def __init__(
         self, *args: object, labels: list[Label], annotators: list[str], **kwargs: object

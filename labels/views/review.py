@@ -16,8 +16,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from annotator.db_router import replica_reads
+from labels.jobs import webhooks
 from labels.models import Article, Label, Project
 from labels.review import adjudication, dashboard, reliability
+from labels.templatetags.bidi import isolate
 from labels.views.forms import AdjudicationForm, QueueFilterForm
 from labels.views.http import HtmxHttpRequest
 from labels.workflow import access
@@ -164,6 +166,10 @@ def accept_majority(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     written = adjudication.accept_majority(
         reviewer=request.user, project=project, filters=view.filters
     )
+    if written:
+        webhooks.notify(
+            project=project, event="gold.decided", data={"paragraphs": written, "by": "majority"}
+        )
     messages.success(request, f"Accepted the majority label as gold for {written} paragraph(s).")
     return redirect(reverse("labels:disagreements", args=[project.slug]) + "?" + view.query())
 
@@ -205,9 +211,14 @@ def adjudicate(request: HtmxHttpRequest, slug: str, paragraph_id: int) -> HttpRe
         adjudication.adjudicate(
             reviewer=request.user, paragraph=paragraph, label=chosen, note=form.cleaned_data["note"]
         )
+        webhooks.notify(
+            project=project,
+            event="gold.decided",
+            data={"paragraphs": 1, "by": "adjudication", "label": chosen.value},
+        )
         messages.success(
             request,
-            f"Gold for paragraph {paragraph.index + 1} of {paragraph.article.external_id}: "
+            f"Gold for paragraph {paragraph.index + 1} of {isolate(paragraph.article.external_id)}: "
             f"{chosen.name}.",
         )
         # A decided paragraph leaves the undecided queue, so the next one moves up into

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from labels.models import Assignment, Project
 from labels.suggestions import preannotation, site_memory
+from labels.templatetags.bidi import isolate
 from labels.views.annotate import paragraph_update
 from labels.views.forms import ActiveTimeForm, ShowSuggestionsForm, SiteMemoryForm
 from labels.views.http import HtmxHttpRequest
@@ -116,7 +117,7 @@ def apply_site_memory(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     messages.success(
         request,
         f"{form.cleaned_data['label'].name} is now the gold label of {created} more "
-        f"occurrence{'s' if created != 1 else ''} on {form.cleaned_data['source']}.",
+        f"occurrence{'s' if created != 1 else ''} on {isolate(form.cleaned_data['source'])}.",
     )
     return redirect("labels:site_memory", slug=project.slug)
 

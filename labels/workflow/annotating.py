@@ -32,6 +32,11 @@ from labels.workflow import queue
 # since its last successful post, and a bogus or replayed value must not inflate the stats.
 MAX_ACTIVE_SECONDS_PER_POST = 3600.0
 
+# Rows per statement of the bulk writes (runs, undo, accept-all): a 100,000-paragraph article
+# is written in a few dozen statements, each under SQLite's and psycopg's parameter limits
+# (tests/security/test_large_operations.py holds the whole write inside the request budget).
+WRITE_BATCH = 2000
+
 
 class AssignmentClosed(Exception):
     """The assignment is no longer in progress (submitted, skipped or released)."""
@@ -68,6 +73,156 @@ def lock_open_assignment(assignment: Assignment, *, active_seconds: float = 0.0)
     if not touched:
         assignment.refresh_from_db(fields=["status"])
         raise AssignmentClosed(assignment)
+
+
+# One statement per bulk write on PostgreSQL: the ids travel as arrays and unnest() turns them
+# into rows, so 100,000 annotations cost one INSERT instead of 100,000 Python objects.
+_ADD_ANNOTATIONS_SQL = """
+    INSERT INTO labels_annotation
+        (paragraph_id, assignment_id, label_id, from_suggestion, created_at, updated_at)
+    SELECT row.paragraph_id, %(assignment)s, row.label_id, %(from_suggestion)s, %(now)s, %(now)s
+    FROM unnest(%(paragraphs)s::bigint[], %(labels)s::bigint[]) AS row(paragraph_id, label_id)
+"""
+_ADD_EVENTS_SQL = """
+    INSERT INTO labels_annotationevent
+        (assignment_id, paragraph_id, action, label_id, previous_label_id, batch, created_at)
+    SELECT %(assignment)s, row.paragraph_id, %(action)s, row.label_id, row.previous_label_id,
+           %(batch)s, %(now)s
+    FROM unnest(%(paragraphs)s::bigint[], %(labels)s::bigint[], %(previous)s::bigint[])
+        AS row(paragraph_id, label_id, previous_label_id)
+"""
+
+
+def add_annotations(
+    *,
+    assignment: Assignment,
+    paragraph_ids: list[int],
+    label_ids: list[int],
+    from_suggestion: bool = False,
+) -> None:
+    """Insert one new annotation per paragraph (none may exist yet). Call inside a transaction."""
+    write = _add_annotations_sql if connection.vendor == "postgresql" else _add_annotations_orm
+    write(
+        assignment=assignment,
+        paragraph_ids=paragraph_ids,
+        label_ids=label_ids,
+        from_suggestion=from_suggestion,
+    )
+
+
+def _add_annotations_sql(
+    *,
+    assignment: Assignment,
+    paragraph_ids: list[int],
+    label_ids: list[int],
+    from_suggestion: bool,
+) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _ADD_ANNOTATIONS_SQL,
+            {
+                "assignment": assignment.pk,
+                "from_suggestion": from_suggestion,
+                "now": timezone.now(),
+                "paragraphs": paragraph_ids,
+                "labels": label_ids,
+            },
+        )
+
+
+def _add_annotations_orm(
+    *,
+    assignment: Assignment,
+    paragraph_ids: list[int],
+    label_ids: list[int],
+    from_suggestion: bool,
+) -> None:
+    """add_annotations through the ORM (SQLite): the twin of _add_annotations_sql."""
+    Annotation.objects.bulk_create(
+        (
+            Annotation(
+                assignment=assignment,
+                paragraph_id=paragraph_id,
+                label_id=label_id,
+                from_suggestion=from_suggestion,
+            )
+            for paragraph_id, label_id in zip(paragraph_ids, label_ids, strict=True)
+        ),
+        batch_size=WRITE_BATCH,
+    )
+
+
+def add_events(
+    *,
+    assignment: Assignment,
+    action: str,
+    batch: uuid.UUID | None,
+    paragraph_ids: list[int],
+    label_ids: list[int | None],
+    previous_label_ids: list[int | None],
+) -> None:
+    """Append one history row per paragraph, all of one action and batch."""
+    write = _add_events_sql if connection.vendor == "postgresql" else _add_events_orm
+    write(
+        assignment=assignment,
+        action=action,
+        batch=batch,
+        paragraph_ids=paragraph_ids,
+        label_ids=label_ids,
+        previous_label_ids=previous_label_ids,
+    )
+
+
+def _add_events_sql(
+    *,
+    assignment: Assignment,
+    action: str,
+    batch: uuid.UUID | None,
+    paragraph_ids: list[int],
+    label_ids: list[int | None],
+    previous_label_ids: list[int | None],
+) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _ADD_EVENTS_SQL,
+            {
+                "assignment": assignment.pk,
+                "action": action,
+                "batch": batch,
+                "now": timezone.now(),
+                "paragraphs": paragraph_ids,
+                "labels": label_ids,
+                "previous": previous_label_ids,
+            },
+        )
+
+
+def _add_events_orm(
+    *,
+    assignment: Assignment,
+    action: str,
+    batch: uuid.UUID | None,
+    paragraph_ids: list[int],
+    label_ids: list[int | None],
+    previous_label_ids: list[int | None],
+) -> None:
+    """add_events through the ORM (SQLite): the twin of _add_events_sql."""
+    AnnotationEvent.objects.bulk_create(
+        (
+            AnnotationEvent(
+                assignment=assignment,
+                paragraph_id=paragraph_id,
+                action=action,
+                label_id=label_id,
+                previous_label_id=previous,
+                batch=batch,
+            )
+            for paragraph_id, label_id, previous in zip(
+                paragraph_ids, label_ids, previous_label_ids, strict=True
+            )
+        ),
+        batch_size=WRITE_BATCH,
+    )
 
 
 def _check_paragraph(assignment: Assignment, paragraph: Paragraph) -> None:
@@ -271,20 +426,23 @@ def set_label_run(
     """
     _check_paragraph(assignment, paragraph)
     lock_open_assignment(assignment, active_seconds=active_seconds)
-    existing = {
-        annotation.paragraph_id: annotation
-        for annotation in Annotation.objects.filter(assignment=assignment)
-    }
+    labelled = set(
+        Annotation.objects.filter(assignment=assignment).values_list("paragraph_id", flat=True)
+    )
     following = Paragraph.objects.filter(
         article_id=assignment.article_id, index__gt=paragraph.index
     ).order_by("index")
     run = [paragraph.pk]
-    for pk in following.values_list("pk", flat=True):
-        if pk in existing:
+    for pk in following.values_list("pk", flat=True).iterator(chunk_size=WRITE_BATCH):
+        if pk in labelled:
             break
         run.append(pk)
 
-    focused = existing.get(paragraph.pk)
+    focused = (
+        Annotation.objects.filter(assignment=assignment, paragraph=paragraph).first()
+        if paragraph.pk in labelled
+        else None
+    )
     previous = focused.label_id if focused else None
     if focused is None:
         Annotation.objects.create(assignment=assignment, paragraph=paragraph, label=label)
@@ -292,19 +450,16 @@ def set_label_run(
         focused.label = label
         focused.from_suggestion = False
         focused.save(update_fields=["label", "from_suggestion", "updated_at"])
-    Annotation.objects.bulk_create(
-        Annotation(assignment=assignment, paragraph_id=pk, label=label) for pk in run[1:]
+    add_annotations(
+        assignment=assignment, paragraph_ids=run[1:], label_ids=[label.pk] * (len(run) - 1)
     )
-    batch = uuid.uuid4() if len(run) > 1 else None
-    AnnotationEvent.objects.bulk_create(
-        AnnotationEvent(
-            assignment=assignment,
-            paragraph_id=pk,
-            label=label,
-            previous_label_id=previous if pk == paragraph.pk else None,
-            batch=batch,
-        )
-        for pk in run
+    add_events(
+        assignment=assignment,
+        action=AnnotationEvent.Action.SET,
+        batch=uuid.uuid4() if len(run) > 1 else None,
+        paragraph_ids=run,
+        label_ids=[label.pk] * len(run),
+        previous_label_ids=[previous] + [None] * (len(run) - 1),
     )
     return run
 
@@ -373,41 +528,48 @@ def undo_last_change(*, assignment: Assignment, active_seconds: float = 0.0) -> 
         return []
     # Oldest first: for a run that is document order, so the caller can focus its start.
     paragraph_ids = [entry.paragraph_id for entry in reversed(target)]
-    current = {
-        annotation.paragraph_id: annotation
-        for annotation in Annotation.objects.filter(
-            assignment=assignment, paragraph_id__in=paragraph_ids
+    current: dict[int, tuple[int, int]] = {}  # paragraph id -> (annotation id, label id)
+    for start in range(0, len(paragraph_ids), WRITE_BATCH):
+        current.update(
+            (paragraph_id, (pk, label_id))
+            for pk, paragraph_id, label_id in Annotation.objects.filter(
+                assignment=assignment, paragraph_id__in=paragraph_ids[start : start + WRITE_BATCH]
+            ).values_list("pk", "paragraph_id", "label_id")
         )
-    }
-    events = []
-    batch = uuid.uuid4() if len(target) > 1 else None
+    # Set-wise writes, so a run over a whole huge article is undone in a few dozen statements.
+    to_delete: list[int] = []
+    to_relabel: dict[int, list[int]] = {}  # previous label -> annotation ids
+    to_create: dict[int, int] = {}  # paragraph id -> previous label
     for entry in target:
-        annotation = current.get(entry.paragraph_id)
-        before = annotation.label_id if annotation else None
+        annotation_id, _ = current.get(entry.paragraph_id, (None, None))
         if entry.previous_label_id is None:
-            if annotation is not None:
-                annotation.delete()
-        elif annotation is None:
-            Annotation.objects.create(
-                assignment=assignment,
-                paragraph_id=entry.paragraph_id,
-                label_id=entry.previous_label_id,
-            )
+            if annotation_id is not None:
+                to_delete.append(annotation_id)
+        elif annotation_id is None:
+            to_create[entry.paragraph_id] = entry.previous_label_id
         else:
-            annotation.label_id = entry.previous_label_id
-            annotation.from_suggestion = False
-            annotation.save(update_fields=["label", "from_suggestion", "updated_at"])
-        events.append(
-            AnnotationEvent(
-                assignment=assignment,
-                paragraph_id=entry.paragraph_id,
-                action=AnnotationEvent.Action.UNDO,
-                label_id=entry.previous_label_id,
-                previous_label_id=before,
-                batch=batch,
+            to_relabel.setdefault(entry.previous_label_id, []).append(annotation_id)
+    for start in range(0, len(to_delete), WRITE_BATCH):
+        Annotation.objects.filter(pk__in=to_delete[start : start + WRITE_BATCH]).delete()
+    now = timezone.now()
+    for label_id, ids in to_relabel.items():
+        for start in range(0, len(ids), WRITE_BATCH):
+            Annotation.objects.filter(pk__in=ids[start : start + WRITE_BATCH]).update(
+                label_id=label_id, from_suggestion=False, updated_at=now
             )
-        )
-    AnnotationEvent.objects.bulk_create(events)
+    add_annotations(
+        assignment=assignment,
+        paragraph_ids=list(to_create),
+        label_ids=list(to_create.values()),
+    )
+    add_events(
+        assignment=assignment,
+        action=AnnotationEvent.Action.UNDO,
+        batch=uuid.uuid4() if len(target) > 1 else None,
+        paragraph_ids=[entry.paragraph_id for entry in target],
+        label_ids=[entry.previous_label_id for entry in target],
+        previous_label_ids=[current.get(e.paragraph_id, (None, None))[1] for e in target],
+    )
     return paragraph_ids
 
 

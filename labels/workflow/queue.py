@@ -107,9 +107,12 @@ def open_articles_for(*, user: AbstractBaseUser, project: Project) -> QuerySet[A
     prints this query's plan.
     """
     touched = Assignment.objects.filter(article=OuterRef("pk"), annotator=user)
+    candidates = Article.objects.filter(project=project, open_slots__gt=0)
+    if project.show_suggestions:
+        # Offered only once the suggestion job has stored its suggestions (labels.jobs).
+        candidates = candidates.filter(suggestions_ready=True)
     return (
-        Article.objects.filter(project=project, open_slots__gt=0)
-        .filter(~ProbedExists(touched))
+        candidates.filter(~ProbedExists(touched))
         .order_by("open_slots", "id")
         .select_for_update(skip_locked=True, of=("self",))
     )

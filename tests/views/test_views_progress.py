@@ -93,10 +93,10 @@ def test_flagged_paragraphs_are_listed_with_notes_escaped(reviewer_client, proje
     html = reviewer_client.get(reverse("labels:progress", args=[project.slug])).text
 
     assert "Flagged paragraphs (3)" in html
-    assert "Note: &lt;i&gt;quote?&lt;/i&gt;" in html
-    assert "Note: ad?" in html
-    assert "flagged by annie (labelled Body)" in html
-    assert html.count("flagged by carol") == 2
+    assert "Note: <bdi>&lt;i&gt;quote?&lt;/i&gt;</bdi>" in html
+    assert "Note: <bdi>ad?</bdi>" in html
+    assert "flagged by <bdi>annie</bdi> (labelled Body)" in html
+    assert html.count("flagged by <bdi>carol</bdi>") == 2
 
 
 def test_article_progress_counts(project, team):

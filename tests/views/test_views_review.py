@@ -107,7 +107,7 @@ def test_dashboard_shows_figures_heatmaps_and_links_cells_to_the_queue(
     assert 'data-pair="quote-body"' in html
     assert 'data-pair="body-body"' not in html  # agreement cells are not links
     for name in ("ann", "bob", "cy"):
-        assert f'<th scope="col">{name}</th>' in html
+        assert f'<th scope="col"><bdi>{name}</bdi></th>' in html
     assert "<script>" not in html and "style=" not in html
 
 
@@ -150,7 +150,10 @@ def test_queue_lists_disagreements_most_divided_first(reviewer_client, project, 
     # Paragraph 2: three different labels; paragraph 1: two against one. 0 and 3 agree.
     assert queue_ids(response) == [paragraph(divided, 2).pk, paragraph(divided, 1).pk]
     assert response.context["total"] == 2
-    assert "ann: Caption" in response.text and "bob: Boilerplate" in response.text
+    assert (
+        "<bdi>ann</bdi>: Caption" in response.text
+        and "<bdi>bob</bdi>: Boilerplate" in response.text
+    )
 
 
 def test_queue_filters_by_label_pair_annotator_and_article(reviewer_client, project, divided):

@@ -304,8 +304,9 @@ def test_the_site_memory_page_lists_recurring_texts_and_applies_a_label_to_all(
         },
         follow=True,
     )
-    assert "Boilerplate is now the gold label of 3 more occurrences on gazette.example." in (
-        response.text
+    assert (
+        "Boilerplate is now the gold label of 3 more occurrences on \u2068gazette.example\u2069."
+        in response.text
     )
     gold = GoldLabel.objects.filter(source=GoldLabel.Source.SITE_MEMORY)
     assert sorted(gold.values_list("paragraph_id", flat=True)) == sorted(p.pk for p in occurrences)

@@ -59,6 +59,11 @@ class Command(BaseCommand):
                     f"{outcome.duplicates} duplicate(s), {outcome.paragraphs} paragraph(s)"
                 )
         self.stdout.write(summary.describe())
+        if suggest and summary.articles:
+            self.stdout.write(
+                "Suggested labels follow as a background job (run `make worker`); projects "
+                "that show suggestions offer the new articles once theirs are stored."
+            )
         if summary.errors or not summary.outcomes:
             if not summary.outcomes:
                 self.stderr.write("no supported files found")
