@@ -8,11 +8,10 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from labels.models import Annotation, AnnotationEvent, Assignment, GoldLabel, Paragraph
+from labels.models import Annotation, AnnotationEvent, Assignment, Paragraph
 from labels.workflow import annotating
 from tests.factories import (
     AnnotationFactory,
-    AssignmentFactory,
     GoldLabelFactory,
     MembershipFactory,
     ParagraphFactory,
@@ -52,7 +51,7 @@ def test_a_selection_is_labelled_in_one_request_and_undone_in_one_step(
     labels = dict(
         Annotation.objects.filter(assignment=assignment).values_list("paragraph_id", "label__value")
     )
-    assert labels == {pk: "caption" for pk in chosen}
+    assert labels == dict.fromkeys(chosen, "caption")
     assert triggers(response)["annotate:announce"]["message"] == (
         "3 paragraphs changed to Caption. Press u to undo them."
     )
