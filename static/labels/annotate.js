@@ -604,10 +604,13 @@
     return event.key.length === 1 ? event.key.toLowerCase() : event.key;
   }
 
+  // Shift, or a capital letter typed some other way (G and N are keys of their own).
+  const shifted = (event) => event.shiftKey || (event.key.length === 1 && event.key !== event.key.toLowerCase());
+
   function matches(binding, key, event) {
     const ctrl = event.ctrlKey || event.metaKey;
     if (binding.ctrl !== ctrl) return false;
-    if (binding.shift !== undefined && binding.shift !== event.shiftKey) return false;
+    if (binding.shift !== undefined && binding.shift !== shifted(event)) return false;
     if (binding.match) return binding.match(key);
     return [].concat(binding.key).includes(key);
   }
@@ -622,7 +625,7 @@
   }
 
   // Label keys first: they are the project's own configuration.
-  bindKey({ match: (key) => labelKeys.has(key), needsRow: true, needsOpen: true }, (row, key, event) => labelKey(row, key, event.shiftKey));
+  bindKey({ match: (key) => labelKeys.has(key), needsRow: true, needsOpen: true }, (row, key, event) => labelKey(row, key, shifted(event)));
   bindKey({ key: ["j", "ArrowDown"], shift: false }, () => plainMove(1));
   bindKey({ key: ["k", "ArrowUp"], shift: false }, () => plainMove(-1));
   bindKey({ key: ["j", "ArrowDown"], shift: true }, () => extendSelection(1));
@@ -640,7 +643,7 @@
   bindKey({ key: "f", shift: false, needsRow: true, needsOpen: true }, (row) => openFlag(row));
   bindKey({ key: "s", shift: false, needsOpen: true }, () => openDialog("skip-dialog", "skip-reason"));
   bindKey({ key: "?" }, toggleHelp);
-  bindKey({ key: "Enter", needsOpen: true }, (row, key, event) => submitArticle(event.shiftKey));
+  bindKey({ key: "Enter", needsOpen: true }, (row, key, event) => submitArticle(shifted(event)));
 
   function announceIfDone() {
     if (!nextUnlabelled(null)) announce("Every paragraph has a label.");
@@ -659,7 +662,7 @@
     if (key === "Enter" && (tag === "button" || tag === "a")) return;
     lastAction = Date.now();
     const row = currentRow();
-    const detail = { key: key, shift: event.shiftKey, ctrl: event.ctrlKey || event.metaKey, row: row, event: event };
+    const detail = { key: key, shift: shifted(event), ctrl: event.ctrlKey || event.metaKey, row: row, event: event };
     const extension = new CustomEvent("annotate:key", { cancelable: true, detail: detail });
     if (!document.dispatchEvent(extension)) {
       event.preventDefault();
