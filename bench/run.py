@@ -415,7 +415,7 @@ def main() -> None:
     arguments.add_argument("--readme", type=Path, help="replace the results table in this file")
     arguments.add_argument(
         "--only",
-        default="import,http,queue,agreement,export",
+        default="import,http,queue,agreement,export,screen",
         help="comma-separated steps to run (http needs import)",
     )
     options = arguments.parse_args()
@@ -455,6 +455,10 @@ def main() -> None:
             rows += bench_agreement(scale=options.scale)
         if "export" in steps:
             rows += bench_export(scale=options.scale, env=env, workdir=workdir)
+        if "screen" in steps:
+            from bench.bench_labelling_screen import bench_labelling_screen
+
+            rows += bench_labelling_screen(env=env, workdir=workdir)
     total = time.perf_counter() - began
     meta = (
         f"Run {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores ({platform.machine()}), "
@@ -469,7 +473,7 @@ def main() -> None:
     (OUT / "results.json").write_text(
         json.dumps([row.__dict__ for row in rows], indent=2, ensure_ascii=False), "utf-8"
     )
-    if options.readme and options.scale == 1 and len(steps) == 5:
+    if options.readme and options.scale == 1 and len(steps) == 6:
         write_readme(options.readme, table)
 
 
