@@ -35,11 +35,7 @@ CORPUS_PAGES = {
     "spacenews.com": "d1c57d7821e5a5b27fb468c59489601bb2a042b1c05221166e3221d2b5dc217f",
 }
 # The seed article's true labels, paragraph by paragraph (as in the keyboard browser test).
-SEED_TRUTH = (
-    "body quote boilerplate boilerplate caption boilerplate boilerplate boilerplate boilerplate "
-    "boilerplate boilerplate boilerplate body body boilerplate body body body body quote quote "
-    "boilerplate"
-).split()
+SEED_TRUTH = ["body", "quote", "boilerplate", "boilerplate", "caption", "boilerplate", "boilerplate", "boilerplate", "boilerplate", "boilerplate", "boilerplate", "boilerplate", "body", "body", "boilerplate", "body", "body", "body", "body", "quote", "quote", "boilerplate"]
 PAINT_KEYS = ["1", "2", "j", "k", "n"] * 12
 
 
@@ -155,7 +151,9 @@ def label_the_seed(page: object, base_url: str, assignment_id: int) -> tuple[int
     suggested = [p.suggested_label for p in paragraphs] if project.show_suggestions else None
     plan = plan_keys(SEED_TRUTH, suggested, keys)
     posts: list[str] = []
-    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    page.on(
+        "request", lambda request: posts.append(request.url) if request.method == "POST" else None
+    )
     _open(page, base_url, assignment_id)
     for key in plan[:-1]:
         page.keyboard.press(key)
@@ -205,7 +203,9 @@ def bench_labelling_screen(*, env: dict[str, str], workdir: Path) -> list[object
             for shown in (0, 1):
                 context.clear_cookies()
                 _log_in(page, server.base_url, f"screen-seed-{shown}")
-                results[f"seed-{shown}"] = label_the_seed(page, server.base_url, built[f"seed-{shown}"])
+                results[f"seed-{shown}"] = label_the_seed(
+                    page, server.base_url, built[f"seed-{shown}"]
+                )
             context.clear_cookies()
             _log_in(page, server.base_url, "screen-speed")
             for size in (100, 1000):
