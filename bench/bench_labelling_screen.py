@@ -35,7 +35,30 @@ CORPUS_PAGES = {
     "spacenews.com": "d1c57d7821e5a5b27fb468c59489601bb2a042b1c05221166e3221d2b5dc217f",
 }
 # The seed article's true labels, paragraph by paragraph (as in the keyboard browser test).
-SEED_TRUTH = ["body", "quote", "boilerplate", "boilerplate", "caption", "boilerplate", "boilerplate", "boilerplate", "boilerplate", "boilerplate", "boilerplate", "boilerplate", "body", "body", "boilerplate", "body", "body", "body", "body", "quote", "quote", "boilerplate"]
+SEED_TRUTH = [
+    "body",
+    "quote",
+    "boilerplate",
+    "boilerplate",
+    "caption",
+    "boilerplate",
+    "boilerplate",
+    "boilerplate",
+    "boilerplate",
+    "boilerplate",
+    "boilerplate",
+    "boilerplate",
+    "body",
+    "body",
+    "boilerplate",
+    "body",
+    "body",
+    "body",
+    "body",
+    "quote",
+    "quote",
+    "boilerplate",
+]
 PAINT_KEYS = ["1", "2", "j", "k", "n"] * 12
 
 
@@ -184,34 +207,34 @@ def bench_labelling_screen(*, env: dict[str, str], workdir: Path) -> list[object
     built = build()
     server_env = {**env, "STATIC_ROOT": str(workdir / "no-static")}  # serve the static sources
     results: dict[str, object] = {}
-    with gunicorn(env=server_env, log=workdir / "screen-gunicorn.log") as server:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
-            )
-            context = browser.new_context(viewport={"width": 1366, "height": 768})
-            page = context.new_page()
-            page.set_default_timeout(60_000)
-            _log_in(page, server.base_url, "screen-reader")
-            seen = []
-            for assignment_id in built["corpus"]:
-                _open(page, server.base_url, assignment_id)
-                top = visible_paragraphs(page)
-                page.evaluate("() => window.scrollTo(0, document.body.scrollHeight / 2)")
-                seen.append((top, visible_paragraphs(page)))
-            results["visible"] = seen
-            for shown in (0, 1):
-                context.clear_cookies()
-                _log_in(page, server.base_url, f"screen-seed-{shown}")
-                results[f"seed-{shown}"] = label_the_seed(
-                    page, server.base_url, built[f"seed-{shown}"]
-                )
+    with (
+        gunicorn(env=server_env, log=workdir / "screen-gunicorn.log") as server,
+        sync_playwright() as playwright,
+    ):
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+        )
+        context = browser.new_context(viewport={"width": 1366, "height": 768})
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        _log_in(page, server.base_url, "screen-reader")
+        seen = []
+        for assignment_id in built["corpus"]:
+            _open(page, server.base_url, assignment_id)
+            top = visible_paragraphs(page)
+            page.evaluate("() => window.scrollTo(0, document.body.scrollHeight / 2)")
+            seen.append((top, visible_paragraphs(page)))
+        results["visible"] = seen
+        for shown in (0, 1):
             context.clear_cookies()
-            _log_in(page, server.base_url, "screen-speed")
-            for size in (100, 1000):
-                _open(page, server.base_url, built[f"paint-{size}"])
-                results[f"paint-{size}"] = p50_p95(keypress_to_paint(page, PAINT_KEYS))
-            browser.close()
+            _log_in(page, server.base_url, f"screen-seed-{shown}")
+            results[f"seed-{shown}"] = label_the_seed(page, server.base_url, built[f"seed-{shown}"])
+        context.clear_cookies()
+        _log_in(page, server.base_url, "screen-speed")
+        for size in (100, 1000):
+            _open(page, server.base_url, built[f"paint-{size}"])
+            results[f"paint-{size}"] = p50_p95(keypress_to_paint(page, PAINT_KEYS))
+        browser.close()
     tops = [top for top, _ in results["visible"]]
     sites = ", ".join(
         f"{site} {top} / {middle}"
