@@ -210,9 +210,15 @@
       saveStatus.textContent = "Not saved yet: " + queue.length + " change" + (queue.length === 1 ? "" : "s") +
         " waiting for the server (connection lost). Retrying in " + seconds + " s; keep working, nothing is lost.";
       saveStatus.hidden = false;
-    } else if (saveStatus.classList.contains("offline")) {
+    } else if (saveStatus.classList.contains("offline") || (saveStatus.classList.contains("ok") && !queue.length)) {
       saveStatus.className = "save-status ok";
       saveStatus.textContent = queue.length ? "Reconnected; saving " + queue.length + " change(s)…" : "Reconnected: every change is saved.";
+      if (!queue.length) {
+        clearTimeout(showQueue.hide);
+        showQueue.hide = setTimeout(() => {
+          if (saveStatus.classList.contains("ok")) saveStatus.hidden = true;
+        }, 5000);
+      }
     }
     root.dataset.pending = String(queue.length);
   }

@@ -287,6 +287,7 @@ def test_the_page_shows_structure_cues_from_the_import_meta(
         {"tag": "li", "in": ["nav"]},
         {"tag": "figcaption", "in": ["figure"]},
         {"tag": "p", "in": ["footer"]},
+        {"tag": "p", "path": "article>blockquote.pull>p", "in": []},
     ]
     for index, meta in enumerate(metas):
         ParagraphFactory(article=assignment.article, index=index, meta=meta)
@@ -298,6 +299,7 @@ def test_the_page_shows_structure_cues_from_the_import_meta(
     assert "s-li" in text and '<span class="cue">nav</span>' in text
     assert '<span class="cue">caption</span><span class="cue">figure</span>' in text
     assert '<span class="cue">footer</span>' in text
+    assert "s-blockquote" in text and '<span class="cue">quote</span>' in text
     assert 'class="text" dir="auto"' in text
 
 
