@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from annotator import password_reset
+from annotator.favicon import favicon
 from annotator.health import healthz
 from labels.api.v1 import api
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     # Ahead of django.contrib.auth.urls: the reset request pages only exist with mail on.
     path("accounts/password_reset/", password_reset.password_reset, name="password_reset"),

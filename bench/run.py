@@ -48,6 +48,7 @@ STEPS = (
     "api",
     "learning",
     "extractors",
+    "screen",
 )
 
 
@@ -519,6 +520,10 @@ def main() -> None:
             rows += bench_learning_rows()
         if "extractors" in steps:
             rows += bench_extractor_rows()
+        if "screen" in steps:
+            from bench.bench_labelling_screen import bench_labelling_screen
+
+            rows += bench_labelling_screen(env=env, workdir=workdir)
     total = time.perf_counter() - began
     meta = (
         f"Run {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores ({platform.machine()}), "

@@ -28,6 +28,10 @@ urlpatterns = [
     path("a/<int:assignment_id>/undo/", annotate.undo, name="undo"),
     path("a/<int:assignment_id>/label-run/", annotate.label_run, name="label_run"),
     path("a/<int:assignment_id>/flag/", annotate.flag, name="flag"),
+    path(
+        "a/<int:assignment_id>/label-selection/", annotate.label_selection, name="label_selection"
+    ),
+    path("a/<int:assignment_id>/reopen/", annotate.reopen, name="reopen"),
     path("a/<int:assignment_id>/activity/", annotate.activity, name="activity"),
     path("paragraph/<int:paragraph_id>/label/", annotate.set_label, name="set_label"),
     path("p/<slug:slug>/export/", export.export_gold, name="export_gold"),

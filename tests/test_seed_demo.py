@@ -91,3 +91,34 @@ def test_after_the_demo_labels_a_third_person_can_still_label_the_seed():
 
     assert assignment is not None
     assert Article.objects.get(external_id=SEED_ID).open_slots == 0
+
+
+def test_the_printed_password_command_runs_as_printed(monkeypatch):
+    import os
+    import re
+    import shlex
+    import subprocess
+    from pathlib import Path
+
+    monkeypatch.setenv("DEBUG", "1")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    call_command("seed_demo", stdout=StringIO(), stderr=StringIO())
+    out = StringIO()
+    call_command("seed_demo", stdout=out, stderr=StringIO())
+
+    printed = re.search(r"reset with: (.+changepassword annie)\)", out.getvalue()).group(1)
+    words = shlex.split(printed)
+    env = dict(word.split("=", 1) for word in words if "=" in word and not word.startswith("."))
+    command = [word for word in words if word.split("=", 1)[0] not in env]
+    assert env == {"DEBUG": "1"}
+    assert command[1:] == ["manage.py", "changepassword", "annie"]
+    # changepassword asks for the password on a terminal; --help proves the rest of the line
+    # (interpreter, settings without SECRET_KEY, the command) works from the project root.
+    root = Path(__file__).resolve().parents[1]
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL"}}
+    result = subprocess.run(
+        [*command, "--help"], cwd=root, env={**clean, **env}, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Change a user's password" in result.stdout

@@ -190,16 +190,27 @@ def accept_suggestion(
     )
 
 
-@transaction.atomic
 def accept_remaining_suggestions(
     *, assignment: Assignment, labels: Sequence[Label], active_seconds: float = 0.0
 ) -> int:
+    """accept_remaining_suggestion_ids, counted."""
+    return len(
+        accept_remaining_suggestion_ids(
+            assignment=assignment, labels=labels, active_seconds=active_seconds
+        )
+    )
+
+
+@transaction.atomic
+def accept_remaining_suggestion_ids(
+    *, assignment: Assignment, labels: Sequence[Label], active_seconds: float = 0.0
+) -> list[int]:
     """Accept the suggestion of every paragraph of the article the annotator has not labelled.
 
     One transaction: all of them or none. Paragraphs the annotator already labelled keep
     their label; paragraphs without a suggestion stay unlabelled. The history rows share a
-    batch, so one undo reverts the whole accept-all, as for a Shift-run. Returns how many
-    were set.
+    batch, so one undo reverts the whole accept-all, as for a Shift-run. Returns the ids of
+    the paragraphs it set, in document order.
     """
     # The same lock as every label write, so a label posted from another tab waits for us
     # (or we for it) and nothing is written twice.
@@ -229,7 +240,7 @@ def accept_remaining_suggestions(
         label_ids=[label.pk for _, label in pending],
         previous_label_ids=[None] * len(pending),
     )
-    return len(pending)
+    return [pk for pk, _ in pending]
 
 
 @dataclass

@@ -30,11 +30,12 @@ from labels.views.forms import (
     FlagForm,
     LabelForm,
     RunForm,
+    SelectionForm,
     SkipForm,
     SubmitForm,
 )
 from labels.views.http import HtmxHttpRequest
-from labels.workflow import access, annotating, queue
+from labels.workflow import access, annotating, my_work, queue
 
 # A change to more paragraphs than this (a Shift-run or undo over a huge article) answers with
 # its count and a page reload instead of re-rendering every row: rendering 100,000 rows
@@ -65,6 +66,9 @@ def project_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             status=Assignment.Status.IN_PROGRESS,
         ).exists(),
         "membership": membership,
+        "submitted": my_work.submitted_articles(user=request.user, project=project)
+        if membership is not None
+        else [],
         "is_reviewer": request.user.is_staff
         or (membership is not None and membership.role == Membership.Role.REVIEWER),
     }
@@ -101,7 +105,7 @@ def set_label(request: HtmxHttpRequest, paragraph_id: int) -> HttpResponse:
             active_seconds=_active_delta(request),
         )
     except annotating.AssignmentClosed as exc:
-        return _closed(exc)
+        return closed_response(exc)
     if not request.htmx:
         return redirect(
             reverse("labels:annotate", args=[own.assignment.pk]) + f"#p{own.paragraph.pk}"
@@ -142,14 +146,48 @@ def label_run(request: HtmxHttpRequest, assignment_id: int) -> HttpResponse:
             active_seconds=_active_delta(request),
         )
     except annotating.AssignmentClosed as exc:
-        return _closed(exc)
+        return closed_response(exc)
     if not request.htmx:
         return redirect(reverse("labels:annotate", args=[assignment.pk]) + f"#p{changed[-1]}")
-    response = _paragraphs_update(request, assignment, labels, changed)
-    label = form.cleaned_data["label"]
-    return trigger_client_event(
-        response, "annotate:announce", {"message": f"{len(changed)} paragraph(s) → {label.name}"}
-    )
+    response = paragraphs_update(request, assignment, labels, changed)
+    return _announce_change(response, changed, form.cleaned_data["label"])
+
+
+@login_required
+@require_POST
+def label_selection(request: HtmxHttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = access.assignment_for_annotator(request.user, assignment_id)
+    labels = list(assignment.article.project.labels.all())
+    form = SelectionForm(request.POST, labels=labels)
+    if not form.is_valid():
+        return HttpResponseBadRequest(form.errors.as_text())
+    try:
+        changed = annotating.set_label_selection(
+            assignment=assignment,
+            paragraph_ids=form.cleaned_data["paragraph"],
+            label=form.cleaned_data["label"],
+            active_seconds=_active_delta(request),
+        )
+    except ValueError:
+        return HttpResponseBadRequest("A selected paragraph is not part of this article.")
+    except annotating.AssignmentClosed as exc:
+        return closed_response(exc)
+    if not request.htmx:
+        anchor = f"#p{changed[-1]}" if changed else ""
+        return redirect(reverse("labels:annotate", args=[assignment.pk]) + anchor)
+    response = paragraphs_update(request, assignment, labels, changed)
+    return _announce_change(response, changed, form.cleaned_data["label"])
+
+
+def _announce_change(response: HttpResponse, changed: list[int], label: Label) -> HttpResponse:
+    """The status line after a write that may have changed several paragraphs."""
+    if len(changed) > 1:
+        message = f"{len(changed)} paragraphs changed to {label.name}. Press u to undo them."
+    elif changed:
+        message = f"1 paragraph changed to {label.name}."
+    else:
+        message = f"Nothing changed: the selection was already {label.name}."
+    return trigger_client_event(response, "annotate:announce", {"message": message})
 
 
 @login_required
@@ -161,18 +199,17 @@ def undo(request: HtmxHttpRequest, assignment_id: int) -> HttpResponse:
             assignment=assignment, active_seconds=_active_delta(request)
         )
     except annotating.AssignmentClosed as exc:
-        return _closed(exc)
+        return closed_response(exc)
     if not request.htmx:
         anchor = f"#p{changed[0]}" if changed else ""
         return redirect(reverse("labels:annotate", args=[assignment.pk]) + anchor)
     labels = list(assignment.article.project.labels.all())
-    response = _paragraphs_update(request, assignment, labels, changed)
+    response = paragraphs_update(request, assignment, labels, changed)
     if not changed:
         return trigger_client_event(response, "annotate:announce", {"message": "Nothing to undo"})
     trigger_client_event(response, "annotate:focus", {"id": f"p{changed[0]}"})
-    return trigger_client_event(
-        response, "annotate:announce", {"message": f"Undone: {len(changed)} paragraph(s)"}
-    )
+    count = f"{len(changed)} paragraphs" if len(changed) > 1 else "1 paragraph"
+    return trigger_client_event(response, "annotate:announce", {"message": f"Undone: {count}."})
 
 
 @login_required
@@ -197,11 +234,11 @@ def flag(request: HtmxHttpRequest, assignment_id: int) -> HttpResponse:
                 active_seconds=active,
             )
     except annotating.AssignmentClosed as exc:
-        return _closed(exc)
+        return closed_response(exc)
     if not request.htmx:
         return redirect(reverse("labels:annotate", args=[assignment.pk]) + f"#p{paragraph.pk}")
     labels = list(assignment.article.project.labels.all())
-    response = _paragraphs_update(request, assignment, labels, [paragraph.pk])
+    response = paragraphs_update(request, assignment, labels, [paragraph.pk])
     message = "Flag removed" if form.cleaned_data["remove"] else "Flagged for review"
     trigger_client_event(response, "annotate:focus", {"id": f"p{paragraph.pk}"})
     return trigger_client_event(response, "annotate:announce", {"message": message})
@@ -234,7 +271,7 @@ def activity(request: HtmxHttpRequest, assignment_id: int) -> HttpResponse:
     try:
         annotating.record_activity(assignment=assignment, active_seconds=_active_delta(request))
     except annotating.AssignmentClosed as exc:
-        return _closed(exc)
+        return closed_response(exc)
     return HttpResponse(status=204)
 
 
@@ -244,6 +281,7 @@ def submit(request: HtmxHttpRequest, assignment_id: int) -> HttpResponse:
     assignment = access.assignment_for_annotator(request.user, assignment_id)
     form = SubmitForm(request.POST)
     active = (form.cleaned_data["active_seconds"] or 0) if form.is_valid() else 0
+    project = assignment.article.project
     try:
         annotating.submit_assignment(assignment=assignment, active_seconds=active)
         webhooks.notify_if_article_completed(assignment=assignment)
@@ -252,7 +290,25 @@ def submit(request: HtmxHttpRequest, assignment_id: int) -> HttpResponse:
         return redirect("labels:annotate", assignment_id=assignment.pk)
     except annotating.AssignmentClosed:
         messages.info(request, "That article was already closed.")
-    return _next_article(request, assignment.article.project)
+    else:
+        messages.success(request, "Article submitted.")
+    # "Submit and stop" claims nothing: a slot is taken only when someone asks for work.
+    if form.is_valid() and form.cleaned_data["then"] == SubmitForm.STOP:
+        return redirect("labels:project", slug=project.slug)
+    return _next_article(request, project)
+
+
+@login_required
+@require_POST
+def reopen(request: HtmxHttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = access.assignment_for_annotator(request.user, assignment_id)
+    try:
+        my_work.reopen_assignment(assignment=assignment)
+    except my_work.ReopenRefused as exc:
+        messages.error(request, f"Not reopened: {exc.reason}.")
+        return redirect("labels:project", slug=assignment.article.project.slug)
+    messages.info(request, "Reopened: correct what you need, then submit it again.")
+    return redirect("labels:annotate", assignment_id=assignment.pk)
 
 
 def _next_article(request: HtmxHttpRequest, project: Project) -> HttpResponse:
@@ -270,15 +326,26 @@ def _active_delta(request: HtmxHttpRequest) -> float:
     return ActiveTimeForm(request.POST).seconds()
 
 
-def _closed(exc: annotating.AssignmentClosed) -> HttpResponse:
+CLOSED_REASONS = {
+    Assignment.Status.SUBMITTED: "this article was submitted (in another tab or window)",
+    Assignment.Status.SKIPPED: "this article was skipped (in another tab or window)",
+    Assignment.Status.RELEASED: (
+        "this article was released to other annotators because it was idle too long"
+    ),
+}
+
+
+def closed_response(exc: annotating.AssignmentClosed) -> HttpResponse:
+    """409 with the reason in words; the page offers the way on (it knows the links)."""
+    reason = CLOSED_REASONS.get(exc.assignment.status, "this article is no longer open to you")
     return HttpResponse(
-        f"Not saved: {exc}. Reload the page to continue with your next article.",
+        f"Not saved: {reason}. Your earlier labels are kept.",
         status=409,
         content_type="text/plain; charset=utf-8",
     )
 
 
-def _paragraphs_update(
+def paragraphs_update(
     request: HtmxHttpRequest, assignment: Assignment, labels: list[Label], paragraph_ids: list[int]
 ) -> HttpResponse:
     """The changed paragraphs and the progress box, each swapped out of band by id; past

@@ -33,7 +33,12 @@ class LabelForm(forms.Form):
 
 
 class SubmitForm(forms.Form):
+    NEXT, STOP = "next", "stop"
+
     active_seconds = forms.FloatField(required=False, min_value=0, max_value=86_400)
+    then = forms.ChoiceField(
+        choices=[(NEXT, "next article"), (STOP, "project page")], required=False
+    )
 
 
 class ExportForm(forms.Form):
@@ -181,6 +186,32 @@ class RunForm(LabelForm):
     """A label for the focused paragraph and the unlabelled run after it."""
 
     paragraph = forms.IntegerField(min_value=1, max_value=MAX_ID)
+
+
+MAX_SELECTION = 20_000
+
+
+class ParagraphIdsField(forms.Field):
+    """Paragraph ids posted as a repeated field (``paragraph=1&paragraph=2``)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: object) -> list[int]:
+        if not value:
+            return []
+        try:
+            ids = [int(item) for item in value]
+        except (TypeError, ValueError):
+            raise forms.ValidationError("paragraph ids must be whole numbers") from None
+        if len(ids) > MAX_SELECTION:
+            raise forms.ValidationError(f"at most {MAX_SELECTION} paragraphs at once")
+        return ids
+
+
+class SelectionForm(LabelForm):
+    """One label for several paragraphs the annotator selected."""
+
+    paragraph = ParagraphIdsField()
 
 
 class AdjudicationForm(LabelForm):

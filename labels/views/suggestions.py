@@ -9,12 +9,13 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
 
 from labels.models import Assignment
 from labels.review import honesty
 from labels.suggestions import preannotation, site_memory, visibility
 from labels.templatetags.bidi import isolate
-from labels.views.annotate import paragraph_update
+from labels.views.annotate import closed_response, paragraph_update, paragraphs_update
 from labels.views.forms import ActiveTimeForm, ShowSuggestionsForm, SiteMemoryForm
 from labels.views.http import HtmxHttpRequest
 from labels.workflow import access, annotating
@@ -38,7 +39,7 @@ def accept_suggestion(request: HtmxHttpRequest, paragraph_id: int) -> HttpRespon
     except preannotation.NoSuggestion as exc:
         return HttpResponseBadRequest(str(exc))
     except annotating.AssignmentClosed as exc:
-        return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
+        return closed_response(exc)
     if not request.htmx:
         return redirect(
             reverse("labels:annotate", args=[own.assignment.pk]) + f"#p{own.paragraph.pk}"
@@ -53,15 +54,23 @@ def accept_all_suggestions(request: HtmxHttpRequest, assignment_id: int) -> Http
     _require_shown(assignment)
     labels = list(assignment.article.project.labels.all())
     try:
-        accepted = preannotation.accept_remaining_suggestions(
+        accepted = preannotation.accept_remaining_suggestion_ids(
             assignment=assignment,
             labels=labels,
             active_seconds=ActiveTimeForm(request.POST).seconds(),
         )
     except annotating.AssignmentClosed as exc:
-        return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
-    messages.success(request, f"Accepted {accepted} suggestion{'s' if accepted != 1 else ''}.")
-    return redirect("labels:annotate", assignment_id=assignment.pk)
+        return closed_response(exc)
+    count = f"{len(accepted)} suggestion{'s' if len(accepted) != 1 else ''}"
+    if not request.htmx:
+        messages.success(request, f"Accepted {count}.")
+        return redirect("labels:annotate", assignment_id=assignment.pk)
+    # Like every other key: only the changed rows and the progress box come back, focus stays.
+    response = paragraphs_update(request, assignment, labels, accepted)
+    undo = " Press u to undo them." if len(accepted) > 1 else ""
+    return trigger_client_event(
+        response, "annotate:announce", {"message": f"Accepted {count}.{undo}"}
+    )
 
 
 @login_required

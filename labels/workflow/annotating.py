@@ -420,9 +420,11 @@ def set_label_run(
 ) -> list[int]:
     """Label ``paragraph`` and every unlabelled paragraph after it up to the next labelled one.
 
-    Returns the ids of the paragraphs it labelled, in order. One transaction; the run is
-    computed from the stored labels under the assignment lock, and its history events share
-    a batch, so one undo reverts the whole run.
+    When the project shows suggestions the run also stops before the first paragraph whose
+    suggested label differs from ``label`` (a run over a page's leading menu stops where the
+    article starts). Returns the ids of the paragraphs it labelled, in order. One transaction;
+    the run is computed from the stored labels under the assignment lock, and its history
+    events share a batch, so one undo reverts the whole run.
     """
     _check_paragraph(assignment, paragraph)
     lock_open_assignment(assignment, active_seconds=active_seconds)
@@ -432,9 +434,11 @@ def set_label_run(
     following = Paragraph.objects.filter(
         article_id=assignment.article_id, index__gt=paragraph.index
     ).order_by("index")
+    follow_suggestions = assignment.article.project.show_suggestions
     run = [paragraph.pk]
-    for pk in following.values_list("pk", flat=True).iterator(chunk_size=WRITE_BATCH):
-        if pk in labelled:
+    rows = following.values_list("pk", "suggested_label").iterator(chunk_size=WRITE_BATCH)
+    for pk, suggested in rows:
+        if pk in labelled or (follow_suggestions and suggested != label.value):
             break
         run.append(pk)
 
@@ -462,6 +466,61 @@ def set_label_run(
         previous_label_ids=[previous] + [None] * (len(run) - 1),
     )
     return run
+
+
+@transaction.atomic
+def set_label_selection(
+    *,
+    assignment: Assignment,
+    paragraph_ids: Iterable[int],
+    label: Label,
+    active_seconds: float = 0.0,
+) -> list[int]:
+    """Give every selected paragraph of the assignment's article the same label.
+
+    Returns the ids it changed, in document order. One transaction; the history events share
+    a batch, so one undo restores each paragraph's previous label (or none). Paragraphs that
+    already had this label are left out, so they are not in the undo step either. Raises
+    ValueError if any id is not a paragraph of the article.
+    """
+    lock_open_assignment(assignment, active_seconds=active_seconds)
+    wanted = set(paragraph_ids)
+    paragraphs = list(
+        Paragraph.objects.filter(article_id=assignment.article_id, pk__in=wanted)
+        .order_by("index")
+        .values_list("pk", flat=True)
+    )
+    if len(paragraphs) != len(wanted):
+        raise ValueError("a selected paragraph is not part of the assignment's article")
+    existing = {
+        annotation.paragraph_id: annotation
+        for annotation in Annotation.objects.filter(assignment=assignment, paragraph_id__in=wanted)
+    }
+    changed = [
+        pk
+        for pk in paragraphs
+        if pk not in existing or existing[pk].label_id != label.pk or existing[pk].from_suggestion
+    ]
+    Annotation.objects.filter(assignment=assignment, paragraph_id__in=changed).update(
+        label=label, from_suggestion=False, updated_at=timezone.now()
+    )
+    Annotation.objects.bulk_create(
+        Annotation(assignment=assignment, paragraph_id=pk, label=label)
+        for pk in changed
+        if pk not in existing
+    )
+    batch = uuid.uuid4() if len(changed) > 1 else None
+    AnnotationEvent.objects.bulk_create(
+        AnnotationEvent(
+            assignment=assignment,
+            paragraph_id=pk,
+            label=label,
+            previous_label_id=existing[pk].label_id if pk in existing else None,
+            batch=batch,
+        )
+        for pk in changed
+    )
+    return changed
 
 
 @dataclass(frozen=True)

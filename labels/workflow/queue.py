@@ -11,6 +11,16 @@ Safety under concurrency (PostgreSQL, READ COMMITTED):
   at a time and never leave them with two in-progress articles.
 - The candidate article row is taken with ``FOR UPDATE SKIP LOCKED``: concurrent annotators
   never wait on, or double-book, the same article; each takes the next free one.
+- SKIP LOCKED only chooses; it never decides "nothing left". A row another claim (or a submit
+  or skip giving a slot back) holds locked at that instant is invisible to it, even when the
+  article has a second open slot. So when the quick pass finds nothing, the same lookup runs
+  again with a blocking ``FOR UPDATE``: it waits for each locked candidate, and PostgreSQL
+  re-checks ``open_slots > 0`` on the committed row before handing it over. Only an empty
+  blocking pass answers None. Waits are short (a claim holds the row for one INSERT).
+  Deadlock-free: a row that fails the re-check stays locked until commit, so the blocking
+  pass walks candidates in id order (never in slot order, which changes under it): two
+  blocking passes then take their locks in the same order, and a quick pass holds a single
+  article row and waits for nothing after it.
 - Under that row lock the live assignments of the article are counted again before the new one
   is inserted, and ``open_slots`` is rewritten from that count. The denormalised counter is
   what makes the lookup fast; the recount is what makes the overlap limit hold even if the
@@ -77,7 +87,11 @@ def claim_next(*, user: AbstractBaseUser, project: Project) -> Assignment | None
         if current is not None:
             return current
         while True:
-            article = open_articles_for(user=user, project=project).first()
+            candidates = open_articles_for(user=user, project=project)
+            article = candidates.first()
+            if article is None:
+                # Confirm "nothing left" without skipping rows that are merely locked.
+                article = candidates.select_for_update(of=("self",)).order_by("id").first()
             if article is None:
                 return None
             # Recount under the row lock: the counter only chooses, the count decides.

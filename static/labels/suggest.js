@@ -7,34 +7,22 @@
   const root = document.getElementById("annotate");
   if (!root) return;
 
-  const rows = () => Array.from(document.querySelectorAll("#paragraphs > li.paragraph"));
   const focused = () => document.activeElement && document.activeElement.closest("li.paragraph");
-
-  function nextUnlabelled(after) {
-    const all = rows();
-    const start = all.indexOf(after);
-    const ordered = all.slice(start + 1).concat(all.slice(0, Math.max(start, 0)));
-    return ordered.find((row) => row.dataset.labelled !== "1") || null;
-  }
 
   function acceptFocused(current) {
     const row = current || focused();
     const button = row && row.querySelector("button[data-accept-suggestion]");
     if (!button || button.disabled) return false;
-    // Like a label key: mark the row at once so the next key skips it while the POST runs.
-    row.dataset.labelled = "1";
-    const target = nextUnlabelled(row) || row;
+    // The click goes through annotate.js's write queue, which marks the row and moves on.
     button.click();
-    target.focus({ preventScroll: true });
-    target.scrollIntoView({ block: "nearest" });
     return true;
   }
 
   function acceptAll() {
     const button = document.getElementById("accept-all-suggestions");
     if (!button || button.disabled) return false;
-    button.disabled = true; // one POST, however often the key repeats
-    button.form.requestSubmit ? button.form.requestSubmit(button) : button.form.submit();
+    // One htmx-style request like every other key; annotate.js ignores a repeat while queued.
+    button.form.requestSubmit(button);
     return true;
   }
 

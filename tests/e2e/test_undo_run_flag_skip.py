@@ -63,9 +63,11 @@ def test_shift_run_and_undo_by_keyboard(live_server, page, setup):
     page.keyboard.press("Shift+2")  # paragraphs 2-6 boilerplate in one keypress
     wait_for_count(page, 6, 6)
     assert labels_now(assignment) == ["body"] + ["boilerplate"] * 5
-    # Attributes settle a moment after the swap (htmx), so wait for them rather than read.
+    # Attributes settle a moment after the swap, so wait for them rather than read.
     expect(page.locator("#paragraphs > li.label-boilerplate")).to_have_count(5)
-    expect(page.locator("#announce")).to_have_text("5 paragraph(s) → Boilerplate")
+    expect(page.locator("#announce")).to_have_text(
+        "5 paragraphs changed to Boilerplate. Press u to undo them."
+    )
 
     page.keyboard.press("u")  # the whole run goes back at once
     wait_for_count(page, 1, 6)

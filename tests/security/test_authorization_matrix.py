@@ -42,6 +42,7 @@ ROLES = ("anonymous", "outsider", "other_annotator", "owner", "reviewer", "staff
 # no login needed.
 ACCESS = {
     "healthz": "public",
+    "favicon": "public",
     "labels:project_list": "any",
     "labels:project": "member",
     "labels:start": "labeller",
@@ -52,6 +53,8 @@ ACCESS = {
     "labels:undo": "owner",
     "labels:label_run": "owner",
     "labels:flag": "owner",
+    "labels:label_selection": "owner",
+    "labels:reopen": "owner",
     "labels:activity": "owner",
     "labels:set_label": "paragraph",
     "labels:upload": "reviewer",

@@ -53,7 +53,8 @@ def test_run_endpoint_labels_the_run_and_swaps_each_paragraph_out_of_band(
     assert f'id="p{paragraphs[31].pk}"' not in response.text
     assert response.text.count('hx-swap-oob="true"') == 31  # thirty paragraphs + progress
     assert "31 / 40 labelled" in response.text
-    assert "30 paragraph(s)" in triggers(response)["annotate:announce"]["message"]
+    message = triggers(response)["annotate:announce"]["message"]
+    assert message == "30 paragraphs changed to Boilerplate. Press u to undo them."
     assert Assignment.objects.get(pk=assignment.pk).active_seconds == 3
 
 
@@ -132,7 +133,10 @@ def test_undo_on_a_submitted_assignment_is_409(annotator_client, member, make_as
     response = annotator_client.post(reverse("labels:undo", args=[assignment.pk]), headers=HTMX)
 
     assert response.status_code == 409
-    assert "is submitted, not in progress" in response.text
+    assert response.text == (
+        "Not saved: this article was submitted (in another tab or window). "
+        "Your earlier labels are kept."
+    )
 
 
 def test_flag_endpoint_flags_with_a_note_and_shows_it_only_on_that_paragraph(

@@ -1,4 +1,7 @@
+import os
 import secrets
+import shlex
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -106,7 +109,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"  created {username!r} ({role}) password: {password}")
             else:
                 self.stdout.write(
-                    f"  {username!r} exists (reset with: python manage.py changepassword {username})"
+                    f"  {username!r} exists (reset with: {changepassword_command(username)})"
                 )
             Membership.objects.get_or_create(project=target, user=user, defaults={"role": role})
         self.stdout.write(f"Demo labels: {add_demo_labels(project=target)}")
@@ -146,3 +149,24 @@ def add_demo_labels(*, project: Project) -> str:
     except RecordErrors as exc:
         return "skipped: " + "; ".join(exc.lines())
     return summary.describe()
+
+
+def changepassword_command(username: str) -> str:
+    """A shell command that resets the password from the directory ``make run`` runs in.
+
+    It names this interpreter (the project's venv, not whatever ``python`` is on PATH) and
+    repeats the DEBUG and DATABASE_URL this process was started with (``make run`` sets DEBUG=1,
+    which lets settings load without a SECRET_KEY), so it works pasted exactly as printed.
+    """
+    python = sys.executable
+    relative = os.path.relpath(python)
+    if not relative.startswith(".."):
+        python = relative if os.sep in relative else f".{os.sep}{relative}"
+    env = [
+        f"{name}={shlex.quote(os.environ[name])}"
+        for name in ("DEBUG", "DATABASE_URL")
+        if os.environ.get(name)
+    ]
+    return " ".join(
+        [*env, shlex.quote(python), "manage.py", "changepassword", shlex.quote(username)]
+    )
