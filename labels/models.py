@@ -35,6 +35,11 @@ class Project(models.Model):
         default=False,
         help_text="Show pre-annotation suggestions to annotators (off for unbiased agreement).",
     )
+    paused = models.BooleanField(
+        default=False, help_text="Paused: nobody claims a new article; work in progress may finish."
+    )
+    # Up to when labels.review.article_summary has folded changes into ArticleSummary rows.
+    summaries_refreshed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -99,6 +104,8 @@ class Article(models.Model):
     # labels.workflow.queue inside the transaction that changes an assignment, so the next-article
     # query is one index range scan however many articles the project holds.
     open_slots = models.PositiveSmallIntegerField(default=0)
+    # Higher first: the queue offers articles of a higher priority before its usual order.
+    priority = models.SmallIntegerField(default=0)
     imported_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -114,6 +121,15 @@ class Article(models.Model):
                 condition=Q(open_slots__gt=0),
             ),
             models.Index(fields=["project", "source"], name="article_source"),
+            models.Index(
+                "project",
+                models.F("priority").desc(),
+                "open_slots",
+                "id",
+                name="article_priority_open",
+                condition=Q(open_slots__gt=0),
+            ),
+            models.Index(fields=["project", "imported_at"], name="article_imported"),
         ]
 
     def __str__(self) -> str:
@@ -164,6 +180,17 @@ class Assignment(models.Model):
     last_activity_at = models.DateTimeField(auto_now_add=True)
     active_seconds = models.FloatField(default=0)
     skip_reason = models.CharField(max_length=500, blank=True)
+    # Work control by a reviewer: who took the article back (status released), or the note of
+    # a submitted article returned for correction (in progress again, offered first).
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    returned_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.CharField(max_length=1000, blank=True)
 
     class Meta:
         ordering = ["pk"]
@@ -175,6 +202,7 @@ class Assignment(models.Model):
         indexes = [
             models.Index(fields=["annotator", "status"], name="assignment_annotator_status"),
             models.Index(fields=["status", "last_activity_at"], name="assignment_activity"),
+            models.Index(fields=["last_activity_at"], name="assignment_last_activity"),
         ]
 
     def __str__(self) -> str:
@@ -243,11 +271,17 @@ class Flag(models.Model):
     paragraph = models.ForeignKey(Paragraph, on_delete=models.CASCADE, related_name="flags")
     note = models.CharField(max_length=1000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    reply = models.CharField(max_length=1000, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["assignment", "paragraph"], name="flag_unique"),
         ]
+        indexes = [models.Index(fields=["created_at"], name="flag_created")]
 
     def __str__(self) -> str:
         return f"flag on {self.paragraph_id}"
@@ -271,5 +305,71 @@ class GoldLabel(models.Model):
     decided_at = models.DateTimeField(auto_now=True)
     note = models.CharField(max_length=1000, blank=True)
 
+    class Meta:
+        indexes = [models.Index(fields=["decided_at"], name="gold_decided")]
+
     def __str__(self) -> str:
         return f"{self.paragraph} = {self.label} ({self.source})"
+
+
+class ArticleSummary(models.Model):
+    """One row per article with the figures of the reviewers' data manager, so that filtering
+    and sorting 100,000 articles reads one table. Derived data: labels.review.article_summary
+    refreshes the rows of articles changed since the project's ``summaries_refreshed_at``."""
+
+    class Status(models.IntegerChoices):
+        UNTOUCHED = 0, "Untouched"
+        IN_PROGRESS = 1, "In progress"
+        SUBMITTED = 2, "Partly submitted"
+        COMPLETE = 3, "Complete"
+        DECIDED = 4, "Fully decided"
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="summary"
+    )
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    status = models.PositiveSmallIntegerField(choices=Status.choices, default=Status.UNTOUCHED)
+    in_progress = models.PositiveSmallIntegerField(default=0)
+    submitted = models.PositiveSmallIntegerField(default=0)
+    annotators = models.TextField(blank=True, help_text="User names of live work, sorted.")
+    paragraphs = models.PositiveIntegerField(default=0)
+    labelled = models.PositiveIntegerField(
+        default=0, help_text="Paragraphs every live annotator has labelled."
+    )
+    agreement = models.FloatField(null=True, blank=True, help_text="Observed pairwise agreement.")
+    open_disagreements = models.PositiveIntegerField(default=0)
+    decided = models.PositiveIntegerField(default=0)
+    flags = models.PositiveIntegerField(default=0, help_text="Unresolved flags.")
+    skips = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["project", "status"], name="summary_status"),
+            models.Index(fields=["project", "open_disagreements"], name="summary_open"),
+            models.Index(
+                fields=["project"], name="summary_in_progress", condition=Q(in_progress__gt=0)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"summary of {self.article_id}"
+
+
+class ProjectEvent(models.Model):
+    """The project's activity log: who did what, when (imports, exports, decisions, work
+    control, membership and settings changes). Append-only; reviewers read it."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=64)
+    detail = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        indexes = [models.Index(fields=["project", "-id"], name="project_event_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from labels.views import annotate, export, progress, review, suggestions, upload
+from labels.views import annotate, articles, export, progress, review, suggestions, upload
 
 app_name = "labels"
 
@@ -56,4 +56,41 @@ urlpatterns = [
         review.adjudicate,
         name="adjudicate",
     ),
+    # The reviewers' control room: data manager, one article with every voice, work control.
+    path("p/<slug:slug>/articles/", articles.article_list, name="articles"),
+    path("p/<slug:slug>/articles/<int:article_id>/", articles.article_detail, name="article"),
+    path(
+        "p/<slug:slug>/articles/<int:article_id>/history/",
+        articles.article_history,
+        name="article_history",
+    ),
+    path(
+        "p/<slug:slug>/articles/<int:article_id>/decide/",
+        articles.decide_paragraph,
+        name="decide_paragraph",
+    ),
+    path("p/<slug:slug>/articles/<int:article_id>/take/", articles.take_labels, name="take_labels"),
+    path(
+        "p/<slug:slug>/articles/<int:article_id>/accept-agreed/",
+        articles.accept_agreed,
+        name="accept_agreed",
+    ),
+    path(
+        "p/<slug:slug>/articles/<int:article_id>/priority/",
+        articles.set_priority,
+        name="set_priority",
+    ),
+    path(
+        "p/<slug:slug>/assignments/<int:assignment_id>/release/",
+        articles.release_assignment,
+        name="release_assignment",
+    ),
+    path(
+        "p/<slug:slug>/assignments/<int:assignment_id>/return/",
+        articles.return_assignment,
+        name="return_assignment",
+    ),
+    path("p/<slug:slug>/flags/<int:flag_id>/answer/", articles.answer_flag, name="answer_flag"),
+    path("p/<slug:slug>/pause/", articles.set_paused, name="set_paused"),
+    path("p/<slug:slug>/activity-log/", articles.activity_log_page, name="activity_log"),
 ]

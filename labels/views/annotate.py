@@ -33,7 +33,7 @@ from labels.views.forms import (
     SubmitForm,
 )
 from labels.views.http import HtmxHttpRequest
-from labels.workflow import access, annotating, queue
+from labels.workflow import access, annotating, queue, work_control
 
 
 @login_required
@@ -264,7 +264,7 @@ def _active_delta(request: HtmxHttpRequest) -> float:
 
 def _closed(exc: annotating.AssignmentClosed) -> HttpResponse:
     return HttpResponse(
-        f"Not saved: {exc}. Reload the page to continue with your next article.",
+        work_control.closed_reason(exc.assignment),
         status=409,
         content_type="text/plain; charset=utf-8",
     )

@@ -1,9 +1,10 @@
 """Which article an annotator labels next. The one entry point is ``claim_next``.
 
-Rules: an annotator's own in-progress assignment comes first (resume). Otherwise an article
+Rules: an annotator's own in-progress assignment comes first (resume), one a reviewer returned
+for correction before any other. A paused project hands out nothing new. Otherwise an article
 they have never touched (not even skipped or lost to the idle timeout) that still has an open
-slot, preferring articles others already started (fewest open slots first, so articles
-finish), then import order.
+slot: the highest priority a reviewer gave first, then articles others already started
+(fewest open slots first, so articles finish), then import order.
 
 Safety under concurrency (PostgreSQL, READ COMMITTED):
 - The claiming user's membership row is locked first, so one user's claims (two tabs) run one
@@ -19,7 +20,7 @@ Safety under concurrency (PostgreSQL, READ COMMITTED):
 
 Speed: ``Article.open_slots`` is overlap minus live (in progress or submitted) assignments,
 changed in the same transaction as the assignment. The partial index on
-(project, open_slots, id) WHERE open_slots > 0 serves the lookup as one ordered index range
+(project, priority DESC, open_slots, id) WHERE open_slots > 0 serves the lookup as one ordered index range
 scan that stops at the first article the user has not touched, so its cost does not grow with
 the number of articles (see bench/bench_queue.py). It does grow with the number of articles
 the user touched that still wait for others (they sort first and are stepped over); in a team
@@ -68,11 +69,13 @@ def claim_next(*, user: AbstractBaseUser, project: Project) -> Assignment | None
             Assignment.objects.filter(
                 annotator=user, article__project=project, status=Assignment.Status.IN_PROGRESS
             )
-            .order_by("started_at", "pk")
+            .order_by(F("returned_at").desc(nulls_last=True), "started_at", "pk")
             .first()
         )
         if current is not None:
             return current
+        if project.paused:
+            return None
         while True:
             article = open_articles_for(user=user, project=project).first()
             if article is None:
@@ -110,7 +113,7 @@ def open_articles_for(*, user: AbstractBaseUser, project: Project) -> QuerySet[A
     return (
         Article.objects.filter(project=project, open_slots__gt=0)
         .filter(~ProbedExists(touched))
-        .order_by("open_slots", "id")
+        .order_by("-priority", "open_slots", "id")
         .select_for_update(skip_locked=True, of=("self",))
     )
 

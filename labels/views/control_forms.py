@@ -1,0 +1,75 @@
+"""Forms of the reviewers' control room: the data manager's query string, whole-article
+decisions and work control."""
+
+from __future__ import annotations
+
+from django import forms
+
+from labels.models import ArticleSummary, Label
+from labels.review import article_table
+from labels.views.forms import LabelForm
+
+
+class ArticleQueryForm(forms.Form):
+    """The data manager's search, filters, sort and page, from the query string; all optional."""
+
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    status = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "any status"), *ArticleSummary.Status.choices],
+    )
+    annotator = forms.CharField(required=False, max_length=150)
+    source = forms.CharField(required=False, max_length=255)
+    flags = forms.BooleanField(required=False, label="Has flags")
+    open = forms.BooleanField(required=False, label="Has open disagreements")
+    sort = forms.ChoiceField(required=False, choices=[(key, key) for key in article_table.SORTS])
+    desc = forms.BooleanField(required=False)
+    page = forms.IntegerField(required=False, min_value=1)
+
+    def query(self) -> article_table.ArticleQuery:
+        data = self.cleaned_data
+        return article_table.ArticleQuery(
+            search=data["q"].strip(),
+            status=data["status"],
+            annotator=data["annotator"].strip(),
+            source=data["source"],
+            has_flags=data["flags"],
+            has_open=data["open"],
+            sort=data["sort"] or "imported",
+            descending=data["desc"],
+            page=data["page"] or 1,
+        )
+
+
+class DecideForm(LabelForm):
+    """A gold label for one paragraph of the article, with an optional note."""
+
+    paragraph = forms.IntegerField(min_value=1)
+    note = forms.CharField(max_length=1000, required=False)
+
+
+class TakeLabelsForm(forms.Form):
+    assignment = forms.IntegerField(min_value=1)
+
+
+class ReturnForm(forms.Form):
+    note = forms.CharField(max_length=1000, required=True, label="Note for the annotator")
+
+
+class PriorityForm(forms.Form):
+    priority = forms.IntegerField(min_value=-100, max_value=100)
+
+
+class PauseForm(forms.Form):
+    paused = forms.BooleanField(required=False)
+
+
+class FlagAnswerForm(forms.Form):
+    reply = forms.CharField(max_length=1000, required=False)
+    resolve = forms.BooleanField(required=False)
+
+
+def label_choices(labels: list[Label]) -> list[tuple[str, str]]:
+    return [(label.value, label.name) for label in labels]
