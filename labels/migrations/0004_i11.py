@@ -2,6 +2,8 @@
 
 import django.db.models.deletion
 from django.conf import settings
+import importlib
+
 from django.db import migrations, models
 
 # Substring search of the data manager (Django's icontains is UPPER(col) LIKE UPPER(%s)) served
@@ -13,6 +15,23 @@ TRIGRAM_INDEXES = (
     ("article_url_trgm", "labels_article", "url"),
     ("article_external_id_trgm", "labels_article", "external_id"),
 )
+
+
+# SQLite rebuilds a table to add a NOT NULL column, and refuses to rename the rebuilt table
+# while 0003's label-set triggers name it: they are dropped first and created again last.
+label_set_triggers = importlib.import_module("labels.migrations.0003_label_belongs_to_project")
+
+
+def drop_sqlite_triggers(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        for statement in label_set_triggers.SQLITE_BACKWARD:
+            schema_editor.execute(statement)
+
+
+def create_sqlite_triggers(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        for statement in label_set_triggers.SQLITE_FORWARD:
+            schema_editor.execute(statement)
 
 
 def create_trigram_indexes(apps, schema_editor):
@@ -40,6 +59,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(drop_sqlite_triggers, create_sqlite_triggers),
         migrations.CreateModel(
             name='ArticleSummary',
             fields=[
@@ -166,4 +186,5 @@ class Migration(migrations.Migration):
             index=models.Index(fields=['project', '-id'], name='project_event_latest'),
         ),
         migrations.RunPython(create_trigram_indexes, drop_trigram_indexes),
+        migrations.RunPython(create_sqlite_triggers, drop_sqlite_triggers),
     ]

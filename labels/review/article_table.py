@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from labels.models import ArticleSummary, Assignment, Paragraph, Project
 
@@ -90,15 +90,11 @@ def filtered(*, project: Project, query: ArticleQuery) -> QuerySet[ArticleSummar
         rows = rows.filter(flags__gt=0)
     if query.has_open:
         rows = rows.filter(open_disagreements__gt=0)
-    column = SORTS.get(query.sort, SORTS["imported"])
+    column = F(SORTS.get(query.sort, SORTS["imported"]))
+    # Articles without a figure (no agreement yet) sort last in both directions.
     if query.descending:
-        order = [
-            f"-{column}" if column != "agreement" else "-agreement",
-            "-article_id",
-        ]
-    else:
-        order = [column, "article_id"]
-    return rows.order_by(*order)
+        return rows.order_by(column.desc(nulls_last=True), F("article_id").desc())
+    return rows.order_by(column.asc(nulls_last=True), "article_id")
 
 
 def article_page(*, project: Project, query: ArticleQuery) -> ArticlePage:
