@@ -415,7 +415,7 @@ def main() -> None:
     arguments.add_argument("--readme", type=Path, help="replace the results table in this file")
     arguments.add_argument(
         "--only",
-        default="import,http,queue,agreement,export",
+        default="import,http,queue,agreement,export,control",
         help="comma-separated steps to run (http needs import)",
     )
     options = arguments.parse_args()
@@ -455,6 +455,10 @@ def main() -> None:
             rows += bench_agreement(scale=options.scale)
         if "export" in steps:
             rows += bench_export(scale=options.scale, env=env, workdir=workdir)
+        if "control" in steps:
+            from bench.bench_control_room import bench_control_room
+
+            rows += bench_control_room(scale=options.scale)
     total = time.perf_counter() - began
     meta = (
         f"Run {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores ({platform.machine()}), "
@@ -469,7 +473,7 @@ def main() -> None:
     (OUT / "results.json").write_text(
         json.dumps([row.__dict__ for row in rows], indent=2, ensure_ascii=False), "utf-8"
     )
-    if options.readme and options.scale == 1 and len(steps) == 5:
+    if options.readme and options.scale == 1 and len(steps) == 6:
         write_readme(options.readme, table)
 
 

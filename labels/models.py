@@ -328,6 +328,12 @@ class ArticleSummary(models.Model):
         Article, on_delete=models.CASCADE, primary_key=True, related_name="summary"
     )
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    # Copied from the article so that every filter and sort reads this one table.
+    title = models.TextField(blank=True)
+    external_id = models.CharField(max_length=255, blank=True)
+    source = models.CharField(max_length=255, blank=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+    priority = models.SmallIntegerField(default=0)
     status = models.PositiveSmallIntegerField(choices=Status.choices, default=Status.UNTOUCHED)
     in_progress = models.PositiveSmallIntegerField(default=0)
     submitted = models.PositiveSmallIntegerField(default=0)

@@ -40,10 +40,11 @@ _NAMES = {
 
 _REFRESH_SQL = """
 WITH target AS (
-    SELECT id AS article_id FROM labels_article WHERE project_id = %(project)s {only}
+    SELECT id AS article_id, title, external_id, source, imported_at, priority
+    FROM labels_article WHERE project_id = %(project)s AND id {scope}
 ), para AS (
     SELECT p.article_id, COUNT(*) AS n
-    FROM labels_paragraph p JOIN target t ON t.article_id = p.article_id
+    FROM labels_paragraph p WHERE p.article_id {scope}
     GROUP BY p.article_id
 ), work AS (
     SELECT s.article_id,
@@ -52,15 +53,14 @@ WITH target AS (
            SUM(CASE WHEN s.status = %(skipped)s THEN 1 ELSE 0 END) AS skips,
            {names} AS annotators
     FROM labels_assignment s
-    JOIN target t ON t.article_id = s.article_id
     JOIN auth_user u ON u.id = s.annotator_id
+    WHERE s.article_id {scope}
     GROUP BY s.article_id
 ), per_label AS (
     SELECT s.article_id, a.paragraph_id, a.label_id, COUNT(*) AS n
     FROM labels_annotation a
     JOIN labels_assignment s ON s.id = a.assignment_id
-    JOIN target t ON t.article_id = s.article_id
-    WHERE s.status = %(submitted)s
+    WHERE s.article_id {scope} AND s.status = %(submitted)s
     GROUP BY s.article_id, a.paragraph_id, a.label_id
 ), per_paragraph AS (
     SELECT article_id, paragraph_id, SUM(n) AS m, SUM(n * (n - 1)) AS agreeing,
@@ -70,7 +70,7 @@ WITH target AS (
     SELECT p.article_id, g.paragraph_id
     FROM labels_goldlabel g
     JOIN labels_paragraph p ON p.id = g.paragraph_id
-    JOIN target t ON t.article_id = p.article_id
+    WHERE p.article_id {scope}
 ), agreement AS (
     SELECT pp.article_id,
            SUM(CASE WHEN pp.m >= 2 THEN pp.agreeing ELSE 0 END) AS agreeing,
@@ -84,8 +84,7 @@ WITH target AS (
     SELECT s.article_id, a.paragraph_id, COUNT(*) AS n
     FROM labels_annotation a
     JOIN labels_assignment s ON s.id = a.assignment_id
-    JOIN target t ON t.article_id = s.article_id
-    WHERE s.status IN (%(open)s, %(submitted)s)
+    WHERE s.article_id {scope} AND s.status IN (%(open)s, %(submitted)s)
     GROUP BY s.article_id, a.paragraph_id
 ), labelled AS (
     SELECT l.article_id,
@@ -96,15 +95,14 @@ WITH target AS (
     SELECT p.article_id, COUNT(*) AS n
     FROM labels_flag f
     JOIN labels_paragraph p ON p.id = f.paragraph_id
-    JOIN target t ON t.article_id = p.article_id
-    WHERE f.resolved_at IS NULL
+    WHERE p.article_id {scope} AND f.resolved_at IS NULL
     GROUP BY p.article_id
 )
 INSERT INTO labels_articlesummary (
-    article_id, project_id, status, in_progress, submitted, annotators, paragraphs, labelled,
+    article_id, project_id, title, external_id, source, imported_at, priority, status, in_progress, submitted, annotators, paragraphs, labelled,
     agreement, open_disagreements, decided, flags, skips
 )
-SELECT t.article_id, %(project)s,
+SELECT t.article_id, %(project)s, t.title, t.external_id, t.source, t.imported_at, t.priority,
        CASE WHEN COALESCE(para.n, 0) > 0 AND COALESCE(decided.n, 0) >= para.n THEN 4
             WHEN COALESCE(work.submitted, 0) >= %(overlap)s THEN 3
             WHEN COALESCE(work.submitted, 0) > 0 THEN 2
@@ -124,7 +122,8 @@ LEFT JOIN labelled ON labelled.article_id = t.article_id
 LEFT JOIN flags ON flags.article_id = t.article_id
 WHERE true
 ON CONFLICT (article_id) DO UPDATE SET
-    status = excluded.status, in_progress = excluded.in_progress,
+    title = excluded.title, external_id = excluded.external_id, source = excluded.source,
+    imported_at = excluded.imported_at, priority = excluded.priority, status = excluded.status, in_progress = excluded.in_progress,
     submitted = excluded.submitted, annotators = excluded.annotators,
     paragraphs = excluded.paragraphs, labelled = excluded.labelled,
     agreement = excluded.agreement, open_disagreements = excluded.open_disagreements,
@@ -183,14 +182,16 @@ def refresh(*, project: Project, article_ids: Iterable[int] | None = None) -> No
 
     One statement however many articles; ids of other projects are ignored.
     """
-    only = ""
+    # Every part names the articles itself (rather than joining a list of them), so each is
+    # planned as an index lookup on its own table's article column.
+    scope = "IN (SELECT id FROM labels_article WHERE project_id = %(project)s)"
     if article_ids is not None:
         ids = sorted({int(pk) for pk in article_ids})  # integers only: safe to inline
         if not ids:
             return
-        only = f"AND id IN ({', '.join(str(pk) for pk in ids)})"
+        scope = f"IN ({', '.join(str(pk) for pk in ids)})"
     names = _NAMES["postgresql" if connection.vendor == "postgresql" else "sqlite"]
-    sql = _REFRESH_SQL.format(only=only, names=names)
+    sql = _REFRESH_SQL.format(scope=scope, names=names)
     with connection.cursor() as cursor:
         cursor.execute(sql, _params(project))
 

@@ -202,6 +202,7 @@ def set_priority(request: HtmxHttpRequest, slug: str, article_id: int) -> HttpRe
     work_control.set_priority(
         reviewer=request.user, article=article, priority=form.cleaned_data["priority"]
     )
+    article_summary.refresh(project=project, article_ids=[article.pk])
     messages.success(request, f"Priority of {article.external_id}: {article.priority}.")
     return _back_to_article(project, article.pk)
 
