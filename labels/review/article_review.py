@@ -69,9 +69,14 @@ class ArticleVoices:
         return sum(1 for row in self.rows if row.disagreement and row.open)
 
 
-def article_voices(*, article: Article, labels: list[Label]) -> ArticleVoices:
-    """Every paragraph of the article with every annotator's label (submitted, in progress,
-    skipped or released: all kept), suggestion, gold and flags. Four queries."""
+def article_voices(
+    *, article: Article, labels: list[Label], paragraph_id: int | None = None
+) -> ArticleVoices:
+    """Every paragraph of the article (or just ``paragraph_id``) with every annotator's label
+    (submitted, in progress, skipped or released: all kept), suggestion, gold and flags.
+    Four queries."""
+    one = {"pk": paragraph_id} if paragraph_id is not None else {}
+    of_one = {"paragraph_id": paragraph_id} if paragraph_id is not None else {}
     by_pk = {label.pk: label for label in labels}
     by_value = {label.value: label for label in labels}
     assignments = list(
@@ -80,7 +85,7 @@ def article_voices(*, article: Article, labels: list[Label]) -> ArticleVoices:
         .order_by("annotator__username")
     )
     paragraphs = list(
-        Paragraph.objects.filter(article=article)
+        Paragraph.objects.filter(article=article, **one)
         .select_related("gold__label", "gold__decided_by")
         .order_by("index")
     )
@@ -88,16 +93,16 @@ def article_voices(*, article: Article, labels: list[Label]) -> ArticleVoices:
     submitted = {a.pk for a in assignments if a.status == Assignment.Status.SUBMITTED}
     cells: dict[int, list[Label | None]] = {p.pk: [None] * len(assignments) for p in paragraphs}
     given: dict[int, Counter[int]] = {p.pk: Counter() for p in paragraphs}
-    for paragraph_id, assignment_id, label_id in Annotation.objects.filter(
-        assignment__article=article
+    for labelled_id, assignment_id, label_id in Annotation.objects.filter(
+        assignment__article=article, **of_one
     ).values_list("paragraph_id", "assignment_id", "label_id"):
-        if paragraph_id in cells:
-            cells[paragraph_id][column[assignment_id]] = by_pk.get(label_id)
+        if labelled_id in cells:
+            cells[labelled_id][column[assignment_id]] = by_pk.get(label_id)
             if assignment_id in submitted:
-                given[paragraph_id][label_id] += 1
+                given[labelled_id][label_id] += 1
     flags: dict[int, list[Flag]] = {}
     for flag in (
-        Flag.objects.filter(paragraph__article=article)
+        Flag.objects.filter(paragraph__article=article, **of_one)
         .select_related("assignment__annotator", "replied_by")
         .order_by("pk")
     ):

@@ -102,6 +102,7 @@ def article_detail(request: HtmxHttpRequest, slug: str, article_id: int) -> Http
         "article": article,
         "voices": voices,
         "labels": labels,
+        "decide_url": reverse("labels:decide_paragraph", args=[project.slug, article.pk]),
         "skips": [v.assignment for v in voices.voices if v.assignment.skip_reason],
     }
     return render(request, "labels/article.html", context)
@@ -141,9 +142,17 @@ def decide_paragraph(request: HtmxHttpRequest, slug: str, article_id: int) -> Ht
     article_summary.refresh(project=project, article_ids=[article.pk])
     if not request.htmx:
         return _back_to_article(project, article.pk, f"#row-{paragraph.pk}")
-    voices = article_review.article_voices(article=article, labels=labels)
-    row = next(r for r in voices.rows if r.paragraph.pk == paragraph.pk)
-    context = {"project": project, "article": article, "voices": voices, "row": row}
+    voices = article_review.article_voices(
+        article=article, labels=labels, paragraph_id=paragraph.pk
+    )
+    row = voices.rows[0]
+    context = {
+        "project": project,
+        "article": article,
+        "voices": voices,
+        "row": row,
+        "decide_url": reverse("labels:decide_paragraph", args=[project.slug, article.pk]),
+    }
     return render(request, "labels/article.html#decided-row", context)
 
 
