@@ -1,6 +1,15 @@
 from django.urls import path
 
-from labels.views import annotate, articles, export, progress, review, suggestions, upload
+from labels.views import (
+    annotate,
+    articles,
+    export,
+    progress,
+    review,
+    suggestions,
+    team,
+    upload,
+)
 
 app_name = "labels"
 
@@ -93,4 +102,21 @@ urlpatterns = [
     path("p/<slug:slug>/flags/<int:flag_id>/answer/", articles.answer_flag, name="answer_flag"),
     path("p/<slug:slug>/pause/", articles.set_paused, name="set_paused"),
     path("p/<slug:slug>/activity-log/", articles.activity_log_page, name="activity_log"),
+    # Team and settings in the app.
+    path("projects/new/", team.create_project, name="create_project"),
+    path("p/<slug:slug>/team/", team.team_page, name="team"),
+    path("p/<slug:slug>/team/invite/", team.invite, name="invite"),
+    path("p/<slug:slug>/team/<int:user_id>/role/", team.set_role, name="set_role"),
+    path(
+        "p/<slug:slug>/team/<int:user_id>/deactivate/",
+        team.deactivate_member,
+        name="deactivate_member",
+    ),
+    path("p/<slug:slug>/settings/", team.settings_page, name="project_settings"),
+    path("p/<slug:slug>/settings/labels/", team.edit_labels, name="edit_labels"),
+    path(
+        "p/<slug:slug>/settings/guidelines-preview/",
+        team.guidelines_preview,
+        name="guidelines_preview",
+    ),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
-from labels.models import ArticleSummary, Label
+from labels.models import ArticleSummary, Label, Membership
 from labels.review import article_table
 from labels.views.forms import LabelForm
 
@@ -73,3 +73,38 @@ class FlagAnswerForm(forms.Form):
 
 def label_choices(labels: list[Label]) -> list[tuple[str, str]]:
     return [(label.value, label.name) for label in labels]
+
+
+class InviteForm(forms.Form):
+    username = forms.CharField(max_length=150, label="User name")
+    role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.ANNOTATOR)
+    email = forms.EmailField(required=False, label="Email (optional)")
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Membership.Role.choices)
+
+
+class SettingsForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    overlap = forms.IntegerField(min_value=1, max_value=20, help_text="Annotators per article.")
+    guidelines = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 8, "dir": "auto"}), max_length=50_000
+    )
+    show_suggestions = forms.BooleanField(required=False)
+    idle_minutes = forms.IntegerField(
+        min_value=1,
+        max_value=60 * 24 * 30,
+        label="Idle timeout (minutes)",
+        help_text="An in-progress article idle this long is released to others.",
+    )
+
+
+class GuidelinesPreviewForm(forms.Form):
+    guidelines = forms.CharField(required=False, max_length=50_000)
+
+
+class ProjectForm(forms.Form):
+    slug = forms.SlugField(max_length=64)
+    name = forms.CharField(max_length=200)
+    overlap = forms.IntegerField(min_value=1, max_value=20, initial=2)

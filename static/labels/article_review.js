@@ -35,9 +35,10 @@
   // Copy the note into the row's form just before it is sent, then clear it.
   document.body.addEventListener("htmx:configRequest", (event) => {
     const form = event.detail.elt.closest && event.detail.elt.closest("form.decide");
-    if (form && note && note.value) {
-      event.detail.parameters.note = note.value;
-    }
+    if (!form) return;
+    // A key press submits without a clicked button: name the chosen label explicitly.
+    if (form.dataset.chosen) event.detail.parameters.label = form.dataset.chosen;
+    if (note && note.value) event.detail.parameters.note = note.value;
   });
 
   document.body.addEventListener("htmx:afterSwap", (event) => {
@@ -70,6 +71,7 @@
     if (!button || button.disabled) return;
     event.preventDefault();
     const form = button.form;
+    form.dataset.chosen = button.value;
     form.querySelectorAll("button").forEach((b) => {
       if (b !== button) b.disabled = true;
     });

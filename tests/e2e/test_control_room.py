@@ -66,7 +66,7 @@ def test_data_manager_search_and_filter(live_server, page):
         "() => document.querySelector('#article-count').innerText.startsWith('1 article')"
     )
     assert page.locator(f"#article-{quiet.pk}").is_visible()
-    assert f"q=zeppelin" in page.url
+    assert "q=zeppelin" in page.url
 
     page.fill("#search", "")
     page.get_by_label("Has open disagreements").check()
@@ -103,9 +103,13 @@ def test_whole_article_adjudication_by_keyboard(live_server, page):
     page.fill("#decision-note", "pull quote")
     page.locator("tr.para.open").first.focus()
     page.keyboard.press("3")  # Quote for paragraph 2
-    page.wait_for_function("() => document.querySelector('#article-review').dataset.decided === '1'")
+    page.wait_for_function(
+        "() => document.querySelector('#article-review').dataset.decided === '1'"
+    )
     page.keyboard.press("2")  # Boilerplate for paragraph 4, the next undecided one
-    page.wait_for_function("() => document.querySelector('#article-review').dataset.decided === '2'")
+    page.wait_for_function(
+        "() => document.querySelector('#article-review').dataset.decided === '2'"
+    )
 
     gold = {
         g.paragraph.index: (g.label.value, g.note)
@@ -144,9 +148,10 @@ def test_release_and_return_for_correction_seen_by_the_annotator(live_server, br
     annotator.locator(".paragraph").first.focus()
     annotator.keyboard.press("1")
     annotator.wait_for_selector("#save-error")
-    assert "A reviewer took this article back from you" in annotator.locator(
-        "#save-error"
-    ).inner_text()
+    assert (
+        "A reviewer took this article back from you"
+        in annotator.locator("#save-error").inner_text()
+    )
 
     page.goto(f"{live_server.url}/p/{project.slug}/articles/{done.pk}/")
     page.fill(f"#return-note-{submitted.pk}", "Paragraph 2 is a caption")

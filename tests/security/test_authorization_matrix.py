@@ -34,7 +34,7 @@ ROLES = ("anonymous", "outsider", "other_annotator", "owner", "reviewer", "staff
 # Who may use each URL. "any": any logged-in user; "member": members of the project (and
 # staff, who see every project); "labeller": members only; "owner": the annotator whose
 # assignment it is; "paragraph": annotators with their own assignment on the paragraph's
-# article (the write goes to the requester's own assignment, never the owner's); "reviewer": the project's reviewers and staff; "public":
+# article (the write goes to the requester's own assignment, never the owner's); "reviewer": the project's reviewers and staff; "staff": staff only; "public":
 # no login needed.
 ACCESS = {
     "healthz": "public",
@@ -76,6 +76,14 @@ ACCESS = {
     "labels:answer_flag": "reviewer",
     "labels:set_paused": "reviewer",
     "labels:activity_log": "reviewer",
+    "labels:create_project": "staff",
+    "labels:team": "reviewer",
+    "labels:invite": "reviewer",
+    "labels:set_role": "reviewer",
+    "labels:deactivate_member": "reviewer",
+    "labels:project_settings": "reviewer",
+    "labels:edit_labels": "reviewer",
+    "labels:guidelines_preview": "reviewer",
 }
 ALLOWED = {
     "public": set(ROLES),
@@ -85,6 +93,7 @@ ALLOWED = {
     "owner": {"owner"},
     "paragraph": {"owner", "other_annotator"},
     "reviewer": {"reviewer", "staff"},
+    "staff": {"staff"},
 }
 
 
@@ -148,6 +157,7 @@ def world() -> World:
             "paragraph_id": paragraphs[1].pk,
             "article_id": article.pk,
             "flag_id": flag.pk,
+            "user_id": owner.pk,
         },
         payload={
             "label": label_of(project, "quote").value,
@@ -161,6 +171,7 @@ def world() -> World:
             "priority": "5",
             "assignment": assignment.pk,
             "reply": "thanks",
+            "role": "annotator",
         },
     )
 
