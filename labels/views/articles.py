@@ -139,6 +139,12 @@ def decide_paragraph(request: HtmxHttpRequest, slug: str, article_id: int) -> Ht
     adjudication.adjudicate(
         reviewer=request.user, paragraph=paragraph, label=label, note=form.cleaned_data["note"]
     )
+    activity_log.record(
+        project=project,
+        actor=request.user,
+        action="decided",
+        detail=f"{article.external_id} paragraph {paragraph.index + 1}: {label.name}",
+    )
     article_summary.refresh(project=project, article_ids=[article.pk])
     if not request.htmx:
         return _back_to_article(project, article.pk, f"#row-{paragraph.pk}")

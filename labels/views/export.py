@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from labels.datasets import card, export
 from labels.views.forms import ExportForm
 from labels.views.http import HtmxHttpRequest
-from labels.workflow import access
+from labels.workflow import access, activity_log
 
 CONTENT_TYPES = {"jsonl": "application/x-ndjson", "articlebody": "application/json"}
 
@@ -27,6 +27,9 @@ def export_gold(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     options: export.ExportOptions = form.cleaned_data["options"]
     # The generator opens its own snapshot transaction as the response is sent, so the
     # download streams in constant memory whatever the size of the project.
+    activity_log.record(
+        project=project, actor=request.user, action="exported", detail=options.file_name
+    )
     blocks = export.export_bytes(project=project, options=options, stats=export.ExportStats())
     response = StreamingHttpResponse(
         blocks, content_type=f"{CONTENT_TYPES[options.fmt]}; charset=utf-8"

@@ -20,7 +20,7 @@ from labels.models import Article, Label, Project
 from labels.review import adjudication, dashboard, reliability
 from labels.views.forms import AdjudicationForm, QueueFilterForm
 from labels.views.http import HtmxHttpRequest
-from labels.workflow import access
+from labels.workflow import access, activity_log
 
 
 @login_required
@@ -164,6 +164,12 @@ def accept_majority(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     written = adjudication.accept_majority(
         reviewer=request.user, project=project, filters=view.filters
     )
+    activity_log.record(
+        project=project,
+        actor=request.user,
+        action="decided",
+        detail=f"accepted the majority for {written} paragraph(s)",
+    )
     messages.success(request, f"Accepted the majority label as gold for {written} paragraph(s).")
     return redirect(reverse("labels:disagreements", args=[project.slug]) + "?" + view.query())
 
@@ -204,6 +210,12 @@ def adjudicate(request: HtmxHttpRequest, slug: str, paragraph_id: int) -> HttpRe
         chosen = form.cleaned_data["label"]
         adjudication.adjudicate(
             reviewer=request.user, paragraph=paragraph, label=chosen, note=form.cleaned_data["note"]
+        )
+        activity_log.record(
+            project=project,
+            actor=request.user,
+            action="decided",
+            detail=f"{paragraph.article.external_id} paragraph {paragraph.index + 1}: {chosen.name}",
         )
         messages.success(
             request,

@@ -19,7 +19,7 @@ from labels.ingest import importing
 from labels.models import Project
 from labels.views.forms import UploadForm
 from labels.views.http import HtmxHttpRequest
-from labels.workflow import access
+from labels.workflow import access, activity_log
 
 ACCEPTED_SUFFIXES = ".txt,.jsonl,.ndjson,.html,.htm,.zip"
 
@@ -76,6 +76,9 @@ def _upload(request: HtmxHttpRequest, project: Project) -> HttpResponse:
         return _render(request, project, form=form, status=400)
     summary = importing.import_named_files(
         project=project, files=((f.name, f.read()) for f in form.cleaned_data["files"])
+    )
+    activity_log.record(
+        project=project, actor=request.user, action="imported", detail=summary.describe()
     )
     return _render(request, project, form=UploadForm(), summary=summary)
 
