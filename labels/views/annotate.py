@@ -264,7 +264,8 @@ def _active_delta(request: HtmxHttpRequest) -> float:
 
 def _closed(exc: annotating.AssignmentClosed) -> HttpResponse:
     return HttpResponse(
-        work_control.closed_reason(exc.assignment),
+        work_control.closed_reason(exc.assignment)
+        or f"Not saved: {exc}. Reload the page to continue with your next article.",
         status=409,
         content_type="text/plain; charset=utf-8",
     )

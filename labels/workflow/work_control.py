@@ -114,22 +114,13 @@ def answer_flag(*, reviewer: AbstractBaseUser, flag: Flag, reply: str, resolve: 
     )
 
 
-def closed_reason(assignment: Assignment) -> str:
-    """Why an annotator's write on this assignment was refused, in words for the annotator.
-
-    Reads the assignment's current status and who released it (one query).
-    """
+def closed_reason(assignment: Assignment) -> str | None:
+    """Why a reviewer closed this assignment, in words for its annotator; None when no
+    reviewer did (submitted, skipped, idle). Reads the current row (one query)."""
     assignment.refresh_from_db(fields=["status", "released_by"])
     if assignment.status == Assignment.Status.RELEASED and assignment.released_by_id:
         return (
             "A reviewer took this article back from you, so this label was not saved (the "
             "labels you gave before stay recorded). Go to the project page for your next article."
         )
-    if assignment.status == Assignment.Status.RELEASED:
-        return (
-            "This article was released after being idle too long, so this label was not saved. "
-            "Go to the project page for your next article."
-        )
-    if assignment.status == Assignment.Status.SUBMITTED:
-        return "This article is already submitted, so this label was not saved."
-    return f"This article is {assignment.get_status_display().lower()}; the label was not saved."
+    return None
