@@ -38,6 +38,11 @@ class Project(models.Model):
     paused = models.BooleanField(
         default=False, help_text="Paused: nobody claims a new article; work in progress may finish."
     )
+    min_seconds_per_paragraph = models.FloatField(
+        default=1.0,
+        help_text="Submissions faster than this (active seconds per paragraph) are listed as "
+        "suspicious for reviewers.",
+    )
     # Up to when labels.review.article_summary has folded changes into ArticleSummary rows.
     summaries_refreshed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -102,6 +102,7 @@ urlpatterns = [
     path("p/<slug:slug>/flags/<int:flag_id>/answer/", articles.answer_flag, name="answer_flag"),
     path("p/<slug:slug>/pause/", articles.set_paused, name="set_paused"),
     path("p/<slug:slug>/activity-log/", articles.activity_log_page, name="activity_log"),
+    path("p/<slug:slug>/suspicious/", articles.suspicious_page, name="suspicious"),
     # Team and settings in the app.
     path("projects/new/", team.create_project, name="create_project"),
     path("p/<slug:slug>/team/", team.team_page, name="team"),

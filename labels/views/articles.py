@@ -17,7 +17,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from labels.models import Article, ArticleSummary, Assignment, Flag, Paragraph, Project
-from labels.review import adjudication, article_review, article_summary, article_table
+from labels.review import (
+    adjudication,
+    article_review,
+    article_summary,
+    article_table,
+    suspicious,
+)
 from labels.views.control_forms import (
     ArticleQueryForm,
     DecideForm,
@@ -306,6 +312,14 @@ def set_paused(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         else "Project resumed.",
     )
     return redirect("labels:articles", slug=project.slug)
+
+
+@login_required
+@require_GET
+def suspicious_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    project = access.project_for_reviewer(request.user, slug)
+    context = {"project": project, "rows": suspicious.suspicious_submissions(project=project)}
+    return render(request, "labels/suspicious.html", context)
 
 
 @login_required

@@ -98,6 +98,11 @@ class SettingsForm(forms.Form):
         label="Idle timeout (minutes)",
         help_text="An in-progress article idle this long is released to others.",
     )
+    min_seconds_per_paragraph = forms.FloatField(
+        min_value=0,
+        max_value=600,
+        label="Suspiciously fast under (seconds per paragraph)",
+    )
 
 
 class GuidelinesPreviewForm(forms.Form):

@@ -128,6 +128,7 @@ def _settings_initial(project: Project) -> dict[str, object]:
         "guidelines": project.guidelines,
         "show_suggestions": project.show_suggestions,
         "idle_minutes": int(project.assignment_timeout.total_seconds() // 60),
+        "min_seconds_per_paragraph": project.min_seconds_per_paragraph,
     }
 
 

@@ -46,6 +46,7 @@ def update_settings(
     guidelines: str,
     show_suggestions: bool,
     idle_minutes: int,
+    min_seconds_per_paragraph: float,
 ) -> list[str]:
     """Store the settings; returns the names of the fields that changed (logged)."""
     new = {
@@ -54,6 +55,7 @@ def update_settings(
         "guidelines": guidelines,
         "show_suggestions": show_suggestions,
         "assignment_timeout": timedelta(minutes=idle_minutes),
+        "min_seconds_per_paragraph": min_seconds_per_paragraph,
     }
     changed = [field for field, value in new.items() if getattr(project, field) != value]
     if not changed:

@@ -76,6 +76,7 @@ ACCESS = {
     "labels:answer_flag": "reviewer",
     "labels:set_paused": "reviewer",
     "labels:activity_log": "reviewer",
+    "labels:suspicious": "reviewer",
     "labels:create_project": "staff",
     "labels:team": "reviewer",
     "labels:invite": "reviewer",

@@ -316,3 +316,30 @@ def test_article_of_another_project_is_404(client, project, reviewer):
 
     assert response.status_code == 404
     assert Article.objects.count() == 1
+
+
+def test_suspicious_submissions_list_names_each_reason(client, project, reviewer):
+    careful = label(
+        make_article(project, 3), UserFactory(username="careful"), ["body", "quote", "body"]
+    )
+    careful.active_seconds = 60
+    careful.save()
+    same = label(make_article(project, 3), UserFactory(username="presser"), ["body"] * 3)
+    same.active_seconds = 60
+    same.save()
+    quick = label(
+        make_article(project, 3), UserFactory(username="quick"), ["body", "quote", "caption"]
+    )
+    accepted = label(make_article(project, 2), UserFactory(username="accepter"), ["body", "quote"])
+    accepted.active_seconds = 60
+    accepted.save()
+    Annotation.objects.filter(assignment=accepted).update(from_suggestion=True)
+    client.force_login(reviewer)
+
+    page = client.get(reverse("labels:suspicious", args=[project.slug]))
+
+    assert f'id="suspicious-{careful.pk}"' not in page.text
+    assert "one label on every paragraph" in page.text
+    assert f'id="suspicious-{quick.pk}"' in page.text and "under 1 s" in page.text
+    assert "every suggestion accepted unchanged" in page.text
+    assert f'id="suspicious-{same.pk}"' in page.text

@@ -124,6 +124,7 @@ def test_settings_change_overlap_recomputes_open_slots_and_logs(client, project,
             "guidelines": "# Rules",
             "show_suggestions": "on",
             "idle_minutes": 30,
+            "min_seconds_per_paragraph": 2,
         },
     )
 
