@@ -38,6 +38,12 @@ class Project(models.Model):
     paused = models.BooleanField(
         default=False, help_text="Paused: nobody claims a new article; work in progress may finish."
     )
+    control_every = models.PositiveSmallIntegerField(
+        default=0, help_text="Give each annotator a control item every N articles (0: never)."
+    )
+    control_warning = models.FloatField(
+        default=0.8, help_text="Warn when an annotator's accuracy on control items is below this."
+    )
     min_seconds_per_paragraph = models.FloatField(
         default=1.0,
         help_text="Submissions faster than this (active seconds per paragraph) are listed as "
@@ -111,6 +117,8 @@ class Article(models.Model):
     open_slots = models.PositiveSmallIntegerField(default=0)
     # Higher first: the queue offers articles of a higher priority before its usual order.
     priority = models.SmallIntegerField(default=0)
+    # Set when a reviewer made this fully decided article a control item (labels.review.controls).
+    control_since = models.DateTimeField(null=True, blank=True)
     imported_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -90,6 +90,11 @@ urlpatterns = [
         name="set_priority",
     ),
     path(
+        "p/<slug:slug>/articles/<int:article_id>/control/",
+        articles.set_control,
+        name="set_control",
+    ),
+    path(
         "p/<slug:slug>/assignments/<int:assignment_id>/release/",
         articles.release_assignment,
         name="release_assignment",

@@ -45,6 +45,7 @@ class ArticleQuery:
     source: str = ""
     has_flags: bool = False
     has_open: bool = False
+    controls: bool = False
     sort: str = "imported"
     descending: bool = False
     page: int = 1
@@ -91,6 +92,12 @@ def filtered(*, project: Project, query: ArticleQuery) -> QuerySet[ArticleSummar
         rows = rows.filter(flags__gt=0)
     if query.has_open:
         rows = rows.filter(open_disagreements__gt=0)
+    if query.controls:
+        rows = rows.filter(
+            article_id__in=Article.objects.filter(
+                project=project, control_since__isnull=False
+            ).values("pk")
+        )
     column = F(SORTS.get(query.sort, SORTS["imported"]))
     # Articles without a figure (no agreement yet) sort last in both directions.
     if query.descending:

@@ -230,6 +230,21 @@ def set_priority(request: HtmxHttpRequest, slug: str, article_id: int) -> HttpRe
 
 @login_required
 @require_POST
+def set_control(request: HtmxHttpRequest, slug: str, article_id: int) -> HttpResponse:
+    project = access.project_for_reviewer(request.user, slug)
+    article = _article(project, article_id)
+    control = request.POST.get("control") == "on"
+    try:
+        work_control.set_control(reviewer=request.user, article=article, control=control)
+    except work_control.NotFullyDecided as exc:
+        messages.error(request, f"Not a control item: {exc}.")
+    else:
+        messages.success(request, "Now a control item." if control else "No longer a control item.")
+    return _back_to_article(project, article.pk)
+
+
+@login_required
+@require_POST
 def release_assignment(request: HtmxHttpRequest, slug: str, assignment_id: int) -> HttpResponse:
     project = access.project_for_reviewer(request.user, slug)
     assignment = _assignment(project, assignment_id)

@@ -24,6 +24,7 @@ class ArticleQueryForm(forms.Form):
     source = forms.CharField(required=False, max_length=255)
     flags = forms.BooleanField(required=False, label="Has flags")
     open = forms.BooleanField(required=False, label="Has open disagreements")
+    control = forms.BooleanField(required=False, label="Control items")
     sort = forms.ChoiceField(required=False, choices=[(key, key) for key in article_table.SORTS])
     desc = forms.BooleanField(required=False)
     page = forms.IntegerField(required=False, min_value=1)
@@ -37,6 +38,7 @@ class ArticleQueryForm(forms.Form):
             source=data["source"],
             has_flags=data["flags"],
             has_open=data["open"],
+            controls=data["control"],
             sort=data["sort"] or "imported",
             descending=data["desc"],
             page=data["page"] or 1,
@@ -97,6 +99,12 @@ class SettingsForm(forms.Form):
         max_value=60 * 24 * 30,
         label="Idle timeout (minutes)",
         help_text="An in-progress article idle this long is released to others.",
+    )
+    control_every = forms.IntegerField(
+        min_value=0, max_value=1000, label="Control item every N articles (0: off)"
+    )
+    control_warning = forms.FloatField(
+        min_value=0, max_value=1, label="Warn below this control accuracy (0 to 1)"
     )
     min_seconds_per_paragraph = forms.FloatField(
         min_value=0,

@@ -129,6 +129,8 @@ def _settings_initial(project: Project) -> dict[str, object]:
         "show_suggestions": project.show_suggestions,
         "idle_minutes": int(project.assignment_timeout.total_seconds() // 60),
         "min_seconds_per_paragraph": project.min_seconds_per_paragraph,
+        "control_every": project.control_every,
+        "control_warning": project.control_warning,
     }
 
 

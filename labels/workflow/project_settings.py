@@ -47,6 +47,8 @@ def update_settings(
     show_suggestions: bool,
     idle_minutes: int,
     min_seconds_per_paragraph: float,
+    control_every: int = 0,
+    control_warning: float = 0.8,
 ) -> list[str]:
     """Store the settings; returns the names of the fields that changed (logged)."""
     new = {
@@ -56,6 +58,8 @@ def update_settings(
         "show_suggestions": show_suggestions,
         "assignment_timeout": timedelta(minutes=idle_minutes),
         "min_seconds_per_paragraph": min_seconds_per_paragraph,
+        "control_every": control_every,
+        "control_warning": control_warning,
     }
     changed = [field for field, value in new.items() if getattr(project, field) != value]
     if not changed:

@@ -1,9 +1,11 @@
 """Which article an annotator labels next. The one entry point is ``claim_next``.
 
 Rules: an annotator's own in-progress assignment comes first (resume), one a reviewer returned
-for correction before any other. A paused project hands out nothing new. Otherwise an article
+for correction before any other. A paused project hands out nothing new. Every
+``control_every``-th claim is a control item the user has not seen (when one is left); control
+items look like any other article and are exempt from overlap. Otherwise an article
 they have never touched (not even skipped or lost to the idle timeout) that still has an open
-slot: the highest priority a reviewer gave first, then articles others already started
+slot and is not a control item: the highest priority a reviewer gave first, then articles others already started
 (fewest open slots first, so articles finish), then import order.
 
 Safety under concurrency (PostgreSQL, READ COMMITTED):
@@ -76,6 +78,11 @@ def claim_next(*, user: AbstractBaseUser, project: Project) -> Assignment | None
             return current
         if project.paused:
             return None
+        control = _control_due(user=user, project=project)
+        if control is not None:
+            # Controls are exempt from overlap: any number of annotators answer them, and
+            # their open_slots stay as they were.
+            return Assignment.objects.create(article=control, annotator=user)
         while True:
             article = open_articles_for(user=user, project=project).first()
             if article is None:
@@ -111,10 +118,27 @@ def open_articles_for(*, user: AbstractBaseUser, project: Project) -> QuerySet[A
     """
     touched = Assignment.objects.filter(article=OuterRef("pk"), annotator=user)
     return (
-        Article.objects.filter(project=project, open_slots__gt=0)
+        Article.objects.filter(project=project, open_slots__gt=0, control_since__isnull=True)
         .filter(~ProbedExists(touched))
         .order_by("-priority", "open_slots", "id")
         .select_for_update(skip_locked=True, of=("self",))
+    )
+
+
+def _control_due(*, user: AbstractBaseUser, project: Project) -> Article | None:
+    """A control item the user has not seen, when their next article is due to be one (every
+    ``project.control_every``-th claim); else None."""
+    if not project.control_every:
+        return None
+    claimed = Assignment.objects.filter(annotator=user, article__project=project).count()
+    if (claimed + 1) % project.control_every:
+        return None
+    touched = Assignment.objects.filter(article=OuterRef("pk"), annotator=user)
+    return (
+        Article.objects.filter(project=project, control_since__isnull=False)
+        .filter(~Exists(touched))
+        .order_by("id")
+        .first()
     )
 
 

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from labels.models import Article, Assignment, Flag, Project
+from labels.models import Article, Assignment, Flag, Paragraph, Project
 from labels.workflow import activity_log
 
 
@@ -124,3 +124,31 @@ def closed_reason(assignment: Assignment) -> str | None:
             "labels you gave before stay recorded). Go to the project page for your next article."
         )
     return None
+
+
+class NotFullyDecided(Exception):
+    """Only an article whose every paragraph has a gold label can be a control item."""
+
+
+@transaction.atomic
+def set_control(*, reviewer: AbstractBaseUser, article: Article, control: bool) -> None:
+    """Make a fully decided article a control item (or an ordinary one again).
+
+    Raises NotFullyDecided. Answers to a control never change its gold: gold is written only
+    by reviewers, and a decided paragraph keeps its decision.
+    """
+    if control:
+        undecided = Paragraph.objects.filter(article=article, gold__isnull=True).count()
+        if undecided:
+            raise NotFullyDecided(
+                f"{article.external_id} has {undecided} paragraph(s) without a gold label"
+            )
+    since = timezone.now() if control else None
+    Article.objects.filter(pk=article.pk).update(control_since=since)
+    article.control_since = since
+    activity_log.record(
+        project=article.project,
+        actor=reviewer,
+        action="control item" if control else "control item removed",
+        detail=article.external_id,
+    )

@@ -204,3 +204,42 @@ def test_invite_then_log_in_with_the_link(live_server, browser, page):
     newcomer.wait_for_selector("#annotate")
     assert "First story" in newcomer.locator("h1").inner_text()
     newcomer.context.close()
+
+
+def test_control_items_scored_on_team_progress(live_server, browser, page):
+    project = ProjectFactory(overlap=2, control_every=1)
+    member(project, "rita", Membership.Role.REVIEWER)
+    member(project, "annie")
+    control = make_article(project, 2, title="Known answers", open_slots=0)
+    label(control, UserFactory(username="ann"), ["body", "quote"])
+    label(control, UserFactory(username="bea"), ["body", "quote"])
+
+    log_in(page, live_server, "rita")
+    page.goto(f"{live_server.url}/p/{project.slug}/articles/{control.pk}/")
+    page.get_by_role("button", name="Accept unanimous and majority rows").click()
+    page.locator("#make-control").click()
+    page.wait_for_selector("#control-badge")
+
+    annotator = browser.new_context().new_page()
+    annotator.set_default_timeout(10_000)
+    log_in(annotator, live_server, "annie")
+    annotator.goto(f"{live_server.url}/p/{project.slug}/")
+    annotator.locator("#start-labelling").click()
+    annotator.wait_for_selector("#annotate")
+    assert "Known answers" in annotator.locator("h1").inner_text()
+    assert "control" not in annotator.locator("#annotate").inner_text().lower()
+    annotator.locator(".paragraph").first.focus()
+    annotator.keyboard.press("1")  # body: right
+    annotator.wait_for_function("() => document.querySelectorAll('.paragraph.label-body').length === 1")
+    annotator.keyboard.press("1")  # body for the quote: wrong
+    annotator.wait_for_function("() => document.querySelectorAll('.paragraph.label-body').length === 2")
+    annotator.get_by_role("button", name="Submit").click()
+    annotator.wait_for_url(f"{live_server.url}/**")
+    annotator.context.close()
+
+    page.goto(f"{live_server.url}/p/{project.slug}/progress/")
+    scores = page.locator("#control-scores").inner_text()
+    assert "annie" in scores
+    assert "50 %" in scores
+    assert "Below 80 %" in scores
+    shoot(page, "team-progress-controls")

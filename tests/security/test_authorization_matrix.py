@@ -77,6 +77,7 @@ ACCESS = {
     "labels:set_paused": "reviewer",
     "labels:activity_log": "reviewer",
     "labels:suspicious": "reviewer",
+    "labels:set_control": "reviewer",
     "labels:create_project": "staff",
     "labels:team": "reviewer",
     "labels:invite": "reviewer",
@@ -209,7 +210,9 @@ def snapshot() -> dict[str, object]:
     counts["projects"] = list(
         Project.objects.order_by("pk").values_list("show_suggestions", "paused")
     )
-    counts["articles"] = list(Article.objects.order_by("pk").values_list("priority", "open_slots"))
+    counts["articles"] = list(
+        Article.objects.order_by("pk").values_list("priority", "open_slots", "control_since")
+    )
     counts["flags"] = list(Flag.objects.order_by("pk").values_list("reply", "resolved_at"))
     return counts
 

@@ -125,6 +125,8 @@ def test_settings_change_overlap_recomputes_open_slots_and_logs(client, project,
             "show_suggestions": "on",
             "idle_minutes": 30,
             "min_seconds_per_paragraph": 2,
+            "control_every": 10,
+            "control_warning": 0.9,
         },
     )
 
