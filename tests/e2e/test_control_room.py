@@ -230,9 +230,13 @@ def test_control_items_scored_on_team_progress(live_server, browser, page):
     assert "control" not in annotator.locator("#annotate").inner_text().lower()
     annotator.locator(".paragraph").first.focus()
     annotator.keyboard.press("1")  # body: right
-    annotator.wait_for_function("() => document.querySelectorAll('.paragraph.label-body').length === 1")
+    annotator.wait_for_function(
+        "() => document.querySelectorAll('.paragraph.label-body').length === 1"
+    )
     annotator.keyboard.press("1")  # body for the quote: wrong
-    annotator.wait_for_function("() => document.querySelectorAll('.paragraph.label-body').length === 2")
+    annotator.wait_for_function(
+        "() => document.querySelectorAll('.paragraph.label-body').length === 2"
+    )
     annotator.get_by_role("button", name="Submit").click()
     annotator.wait_for_url(f"{live_server.url}/**")
     annotator.context.close()

@@ -72,6 +72,8 @@ def test_control_items_are_left_out_of_agreement():
 
 def label_all(assignment, values):
     labels = {lab.value: lab for lab in assignment.article.project.labels.all()}
-    for paragraph, value in zip(assignment.article.paragraphs.order_by("index"), values, strict=True):
+    for paragraph, value in zip(
+        assignment.article.paragraphs.order_by("index"), values, strict=True
+    ):
         annotating.set_label(assignment=assignment, paragraph=paragraph, label=labels[value])
     annotating.submit_assignment(assignment=assignment)
