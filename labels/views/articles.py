@@ -109,6 +109,8 @@ def article_detail(request: HtmxHttpRequest, slug: str, article_id: int) -> Http
         "voices": voices,
         "labels": labels,
         "decide_url": reverse("labels:decide_paragraph", args=[project.slug, article.pk]),
+        # One reverse() for the page, not one per row (a long article has 1,000 rows).
+        "adjudicate_prefix": reverse("labels:adjudicate", args=[project.slug, 0])[:-2],
         "skips": [v.assignment for v in voices.voices if v.assignment.skip_reason],
     }
     return render(request, "labels/article.html", context)
@@ -163,7 +165,7 @@ def decide_paragraph(request: HtmxHttpRequest, slug: str, article_id: int) -> Ht
         "article": article,
         "voices": voices,
         "row": row,
-        "decide_url": reverse("labels:decide_paragraph", args=[project.slug, article.pk]),
+        "adjudicate_prefix": reverse("labels:adjudicate", args=[project.slug, 0])[:-2],
     }
     return render(request, "labels/article.html#decided-row", context)
 

@@ -1,23 +1,37 @@
-// Whole-article adjudication by keyboard: j/k (or arrows) move between paragraphs; a label's
-// key decides the focused undecided paragraph and moves on to the next undecided one. The
-// note field rides along with the next decision. Without this file every row has real buttons.
+// Whole-article adjudication by keyboard: j/k (or arrows, or a click) choose a paragraph; a
+// label's key (or a button of the decision panel) decides it as gold and moves on to the next
+// undecided paragraph. The note rides along with the next decision, then clears. Without this
+// file every undecided row links to the one-paragraph decision page.
 (function () {
   "use strict";
 
   const root = document.getElementById("article-review");
-  if (!root) return;
+  const panel = document.getElementById("decide-panel");
+  if (!root || !panel) return;
+  const which = document.getElementById("decide-which");
+  const hidden = document.getElementById("decide-paragraph");
   const note = document.getElementById("decision-note");
+  const buttons = () => Array.from(panel.querySelectorAll("button[data-key]"));
 
   function rows() {
     return Array.from(root.querySelectorAll("tr.para"));
   }
 
-  function focusRow(row) {
+  function choose(row) {
     if (!row) return;
     rows().forEach((r) => r.setAttribute("tabindex", "-1"));
     row.setAttribute("tabindex", "0");
     row.focus();
     row.scrollIntoView({ block: "nearest" });
+    const open = row.classList.contains("open");
+    hidden.value = open ? row.dataset.paragraph : "";
+    panel.setAttribute("hx-target", "#" + row.id);
+    which.textContent = open
+      ? "Paragraph " + row.dataset.index + ":"
+      : "Paragraph " + row.dataset.index + " is decided.";
+    buttons().forEach((b) => {
+      b.disabled = !open;
+    });
   }
 
   function nextOpen(after) {
@@ -29,24 +43,33 @@
 
   function current() {
     const active = document.activeElement;
-    return active && active.closest ? active.closest("tr.para") : null;
+    const row = active && active.closest ? active.closest("tr.para") : null;
+    return row || rows().find((r) => r.getAttribute("tabindex") === "0");
   }
 
-  // Copy the note into the row's form just before it is sent, then clear it.
+  // A key press submits without a clicked button: name the chosen label explicitly.
+  panel.addEventListener("click", (event) => {
+    const button = event.target.closest && event.target.closest("button[data-key]");
+    if (button) panel.dataset.chosen = button.value;
+  });
   document.body.addEventListener("htmx:configRequest", (event) => {
-    const form = event.detail.elt.closest && event.detail.elt.closest("form.decide");
-    if (!form) return;
-    // A key press submits without a clicked button: name the chosen label explicitly.
-    if (form.dataset.chosen) event.detail.parameters.label = form.dataset.chosen;
-    if (note && note.value) event.detail.parameters.note = note.value;
+    if (event.detail.elt !== panel) return;
+    if (panel.dataset.chosen) event.detail.parameters.label = panel.dataset.chosen;
   });
 
   document.body.addEventListener("htmx:afterSwap", (event) => {
-    const swapped = document.getElementById(event.detail.target.id) || event.detail.elt;
-    if (!swapped || !swapped.matches || !swapped.matches("tr.para")) return;
+    if (event.detail.elt !== panel && event.detail.requestConfig?.elt !== panel) return;
+    const swapped = document.getElementById(event.detail.target.id) || event.detail.target;
     if (note) note.value = "";
-    focusRow(nextOpen(swapped) || swapped);
+    delete panel.dataset.chosen;
+    choose(nextOpen(swapped) || swapped);
     root.dataset.decided = String(Number(root.dataset.decided || 0) + 1);
+  });
+
+  root.addEventListener("click", (event) => {
+    if (event.target.closest("a, button, input, form")) return;
+    const row = event.target.closest("tr.para");
+    if (row) choose(row);
   });
 
   document.addEventListener("keydown", (event) => {
@@ -54,30 +77,27 @@
     const tag = (event.target.tagName || "").toLowerCase();
     if (tag === "input" || tag === "textarea" || tag === "select") return;
     const row = current();
+    const all = rows();
     if (event.key === "j" || event.key === "ArrowDown") {
       event.preventDefault();
-      const all = rows();
-      focusRow(row ? all[all.indexOf(row) + 1] || row : all[0]);
+      choose(row ? all[all.indexOf(row) + 1] || row : all[0]);
       return;
     }
     if (event.key === "k" || event.key === "ArrowUp") {
       event.preventDefault();
-      const all = rows();
-      focusRow(row ? all[all.indexOf(row) - 1] || row : all[0]);
+      choose(row ? all[all.indexOf(row) - 1] || row : all[0]);
       return;
     }
-    if (!row) return;
-    const button = row.querySelector('form.decide button[data-key="' + CSS.escape(event.key) + '"]');
-    if (!button || button.disabled) return;
+    const button = buttons().find((b) => b.dataset.key === event.key);
+    if (!button || button.disabled || !hidden.value) return;
     event.preventDefault();
-    const form = button.form;
-    form.dataset.chosen = button.value;
-    form.querySelectorAll("button").forEach((b) => {
-      if (b !== button) b.disabled = true;
+    panel.dataset.chosen = button.value;
+    buttons().forEach((b) => {
+      b.disabled = true;
     });
-    form.requestSubmit(button);
+    panel.requestSubmit(button);
   });
 
-  focusRow(nextOpen(null) || rows()[0]);
+  choose(nextOpen(null) || rows()[0]);
   root.dataset.keys = "ready"; // browser tests wait for this before pressing keys
 })();
