@@ -34,12 +34,12 @@ test: $(VENV)/.dev
 
 # Production, one machine: checks, collected static files, migrations, then gunicorn with
 # gunicorn.conf.py in the foreground. The environment must name the secret key and the database
-# (and ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, BIND...): see README.md, "Production".
+# (and ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, BIND...): see docs/operations.md, "Production".
 serve: $(VENV)/.runtime
 	@test -n "$${SECRET_KEY:-$$DJANGO_SECRET_KEY}" || \
-	  { echo "make serve: SECRET_KEY is not set; refusing to start (README.md, Production)" >&2; exit 1; }
+	  { echo "make serve: SECRET_KEY is not set; refusing to start (docs/operations.md, Production)" >&2; exit 1; }
 	@test -n "$${DATABASE_URL:-$$DJANGO_DATABASE_URL}" || \
-	  { echo "make serve: DATABASE_URL is not set; refusing to start (README.md, Production)" >&2; exit 1; }
+	  { echo "make serve: DATABASE_URL is not set; refusing to start (docs/operations.md, Production)" >&2; exit 1; }
 	DEBUG=0 DJANGO_DEBUG=0 $(PY) manage.py check --deploy
 	DEBUG=0 DJANGO_DEBUG=0 $(PY) manage.py collectstatic --no-input --verbosity 0
 	DEBUG=0 DJANGO_DEBUG=0 $(PY) manage.py migrate --no-input
@@ -58,14 +58,14 @@ clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
 
 # Benchmarks (not tests): builds seeded data with COPY in its own database, which it DROPS and
-# re-creates, measures, prints one table and writes it into README.md. Takes a few minutes.
+# re-creates, measures, prints one table and writes it into docs/benchmarks.md. Takes a few minutes.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/annotator_bench
 bench: $(VENV)/.dev
-	$(PY) -m bench.run --database-url $(BENCH_DATABASE_URL) --readme README.md
+	$(PY) -m bench.run --database-url $(BENCH_DATABASE_URL) --readme docs/benchmarks.md
 
 # Load test (not a test of `make test`): 50 annotators against gunicorn with production settings
 # on 127.0.0.1, at most 60 s; its own database is DROPPED and re-created (name must contain
-# "load" or "bench"). Prints one table, writes it into README.md, exits 1 on any 5xx or lost label.
+# "load" or "bench"). Prints one table, writes it into docs/benchmarks.md, exits 1 on any 5xx or lost label.
 LOADTEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/annotator_load
 loadtest: $(VENV)/.dev
-	$(PY) -m bench.loadtest --database-url $(LOADTEST_DATABASE_URL) --readme README.md
+	$(PY) -m bench.loadtest --database-url $(LOADTEST_DATABASE_URL) --readme docs/benchmarks.md

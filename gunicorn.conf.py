@@ -6,7 +6,7 @@ GUNICORN_THREADS (default 1: sync workers), GUNICORN_TIMEOUT (default 60 seconds
 
 Sync workers, one per core plus one: a request is CPU-bound Python (about 3 ms for a label
 POST) with short waits on PostgreSQL, so one spare worker keeps the cores busy during those
-waits, and more only queue for the same cores (measured in README, "Benchmarks": 5 workers
+waits, and more only queue for the same cores (measured in docs/benchmarks.md: 5 workers
 served slightly fewer labels per second than 2 to 4 on 2 cores). Threads do not help: the GIL
 serialises the Python part. With PostgreSQL on another host the waits are longer; raise
 WEB_CONCURRENCY towards 2 x cores + 1 there. Each worker takes about 85 MB at its peak.
@@ -21,7 +21,7 @@ bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", (cores or 1) + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 # A worker silent this long is killed and replaced. Label writes take milliseconds; the limit
-# is for exports streamed through the web (the README says how large one may be).
+# is for exports streamed through the web (docs/operations.md says how large one may be).
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30  # a deploy's SIGTERM lets requests in flight finish
 keepalive = 5  # longer than nothing, shorter than a load balancer's idle timeout

@@ -3,7 +3,7 @@
 AUTHENTICATION_BACKENDS names this instead of django.contrib.auth.backends.ModelBackend.
 Logging in, passwords, permissions and the is_active rule are Django's own; only get_user
 differs. Why: every logged-in request loads its user, and building and compiling that ORM
-query cost about 0.2 ms of CPU, a tenth of a label POST (README, "Benchmarks").
+query cost about 0.2 ms of CPU, a tenth of a label POST (docs/benchmarks.md).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 SESSION_ENGINE points here. Sessions stay rows of django_session, written, expired, flushed
 on logout and cleared by ``clearsessions`` exactly as Django's ``db`` engine does; only
 ``load`` differs. Why: every logged-in request loads its session, and building and compiling
-that one ORM query cost about 0.3 ms of CPU, a tenth of a whole label POST (README,
+that one ORM query cost about 0.3 ms of CPU, a tenth of a whole label POST (docs/benchmarks.md,
 "Benchmarks"). The SELECT below is the one the ORM sends.
 """
 

@@ -16,7 +16,7 @@ Afterwards the database is compared with what the clients were told: every ackno
 label stored with the value last sent for that paragraph by that annotator, every
 acknowledged submit submitted with all its labels, never more than ``overlap`` live
 assignments on an article. One table (requests, errors, 5xx and p50/p95/p99 per endpoint)
-goes to stdout and bench/out/loadtest.md; ``--readme README.md`` also puts it between the
+goes to stdout and bench/out/loadtest.md; ``--readme docs/benchmarks.md`` also puts it between the
 ``loadtest:results`` markers there. Exit status 1 on any 5xx, unexpected answer, lost label
 or broken invariant.
 """

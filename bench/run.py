@@ -3,7 +3,7 @@
 Run from the repository root: ``.venv/bin/python -m bench.run [--database-url URL]``. The
 database named in the URL is DROPPED and re-created (its name must contain "bench"). Data is
 synthetic and seeded, built with COPY, so every run measures the same rows. The table goes to
-stdout and to bench/out/results.md; ``--readme README.md`` also replaces the table between
+stdout and to bench/out/results.md; ``--readme docs/benchmarks.md`` also replaces the table between
 the ``bench:results`` markers there. ``--scale 0.1`` shrinks every dataset for a quick try
 (the targets are only judged at scale 1).
 """

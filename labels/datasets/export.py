@@ -7,7 +7,7 @@ transaction: annotators writing meanwhile never produce a paragraph with half it
 the dataset card counts exactly the lines written. Read-only also means an export can run
 against a read replica.
 
-Shapes (README, "Gold export"): ``--unit paragraph`` and ``--unit article`` JSONL, and
+Shapes (docs/formats.md, "Gold export"): ``--unit paragraph`` and ``--unit article`` JSONL, and
 ``--format articlebody``, the ``ground-truth.json`` of public article-extraction benchmarks.
 """
 

@@ -1,7 +1,7 @@
 """Gold labels: the one policy that turns a paragraph's annotations into its gold label.
 
 ``derive_gold`` is pure (no Django) so every rule and threshold tests in microseconds. The
-export, the dataset card and the README describe exactly this function.
+export, the dataset card and docs/formats.md describe exactly this function.
 """
 
 from __future__ import annotations

@@ -102,7 +102,7 @@ def parse_txt(data: bytes, *, file: str) -> list[ParsedArticle]:
 
 
 def parse_jsonl(data: bytes, *, file: str) -> list[ParsedArticle]:
-    """One article per non-blank line; see README "Import formats" for the schema."""
+    """One article per non-blank line; see docs/formats.md, "Import formats", for the schema."""
     articles = [
         _article_from_json_line(line, number=number, file=file)
         for number, line in _numbered_lines(decode_utf8(data, file=file))

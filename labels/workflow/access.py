@@ -148,7 +148,7 @@ def _own_paragraph_postgresql(*, user_id: int, paragraph_id: int) -> OwnParagrap
 
     Why raw SQL: every label keypress starts here. Building and compiling the ORM twin's
     four queries costs about 2.3 ms of CPU; this statement costs 0.2 ms, and PostgreSQL
-    answers it in less time than the four (README, "Benchmarks").
+    answers it in less time than the four (docs/benchmarks.md).
     """
     with connection.cursor() as cursor:
         cursor.execute(_OWN_PARAGRAPH_SQL, {"user": user_id, "paragraph": paragraph_id})
