@@ -121,6 +121,7 @@ LEFT JOIN decided ON decided.article_id = t.article_id
 LEFT JOIN labelled ON labelled.article_id = t.article_id
 LEFT JOIN flags ON flags.article_id = t.article_id
 WHERE true
+ORDER BY t.article_id
 ON CONFLICT (article_id) DO UPDATE SET
     title = excluded.title, external_id = excluded.external_id, source = excluded.source,
     imported_at = excluded.imported_at, priority = excluded.priority, status = excluded.status, in_progress = excluded.in_progress,
@@ -198,24 +199,28 @@ def refresh(*, project: Project, article_ids: Iterable[int] | None = None) -> No
 
 def refresh_changed(*, project: Project) -> int:
     """Bring the project's summary rows up to date with everything committed so far; returns
-    how many rows were recomputed. Four or five queries however many articles changed."""
+    how many rows were recomputed. Five or six queries however many articles changed.
+
+    The project row is locked first: two reviewers' refreshes of one project run one after
+    the other, so their row writes can never deadlock each other.
+    """
     now = timezone.now()
     since = (project.summaries_refreshed_at or now - timedelta(days=36500)) - MARGIN
     params = {**_params(project), "since": since}
     with transaction.atomic(), connection.cursor() as cursor:
+        Project.objects.filter(pk=project.pk).update(summaries_refreshed_at=now)
         cursor.execute(_COUNTS_SQL, params)
         articles, summaries = cursor.fetchone()
+        if project.summaries_refreshed_at is None:
+            refresh(project=project)
+            project.summaries_refreshed_at = now
+            return articles
         changed: set[int] = set()
         if articles != summaries:
             cursor.execute(_MISSING_SQL, params)
             changed.update(pk for (pk,) in cursor.fetchall())
-        if project.summaries_refreshed_at is None:
-            refresh(project=project)
-            changed = set(range(articles))  # every row: report how many
-        else:
-            cursor.execute(_CHANGED_SQL, params)
-            changed.update(pk for (pk,) in cursor.fetchall())
-            refresh(project=project, article_ids=changed)
-        Project.objects.filter(pk=project.pk).update(summaries_refreshed_at=now)
-        project.summaries_refreshed_at = now
+        cursor.execute(_CHANGED_SQL, params)
+        changed.update(pk for (pk,) in cursor.fetchall())
+        refresh(project=project, article_ids=changed)
+    project.summaries_refreshed_at = now
     return len(changed)
