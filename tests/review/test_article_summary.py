@@ -116,3 +116,11 @@ def test_a_page_past_the_end_shows_the_last_page():
     page = article_table.article_page(project=project, query=ArticleQuery(page=99))
 
     assert (page.page, page.pages, len(page.rows)) == (1, 1, 3)
+
+
+def test_sources_lists_each_source_once_in_order():
+    project = ProjectFactory()
+    for source in ("b.example", "a.example", "b.example", ""):
+        make_article(project, 1, source=source)
+
+    assert article_table.sources(project=project) == ["a.example", "b.example"]
