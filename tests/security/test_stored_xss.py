@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from lxml import html as lxml_html
 
-from labels.models import Flag, Label
+from labels.models import Flag, Label, ProjectEvent
 from tests.factories import (
     AnnotationFactory,
     ArticleFactory,
@@ -95,7 +95,19 @@ def build_hostile_world() -> World:
         AnnotationFactory(assignment=other_assignment, paragraph=paragraph)
     AnnotationFactory(assignment=assignment, paragraph=paragraphs[0])
     Flag.objects.create(assignment=assignment, paragraph=paragraphs[0], note=HOSTILE[:1000])
-    Flag.objects.create(assignment=other_assignment, paragraph=paragraphs[1], note=PAYLOADS[1])
+    answered = Flag.objects.create(
+        assignment=other_assignment,
+        paragraph=paragraphs[1],
+        note=PAYLOADS[1],
+        reply=HOSTILE[:1000],
+        replied_by=reviewer,
+    )
+    other_assignment.skip_reason = PAYLOADS[2][:500]
+    other_assignment.review_note = HOSTILE[:1000]
+    other_assignment.save()
+    ProjectEvent.objects.create(
+        project=project, actor=owner, action=PAYLOADS[0][:64], detail=HOSTILE
+    )
     return World(
         users={
             "owner": owner,
@@ -107,6 +119,9 @@ def build_hostile_world() -> World:
             "slug": project.slug,
             "assignment_id": assignment.pk,
             "paragraph_id": paragraphs[1].pk,
+            "article_id": article.pk,
+            "flag_id": answered.pk,
+            "user_id": other.pk,
         },
         payload={},
     )
