@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
-_EMPTY = format_html('<td><span class="muted">–</span></td>')
+_EMPTY = mark_safe('<td><span class="muted">–</span></td>')  # a constant, no user data
 
 
 @lru_cache(maxsize=256)
