@@ -368,6 +368,8 @@ class ArticleSummary(models.Model):
             models.Index(
                 fields=["project"], name="summary_in_progress", condition=Q(in_progress__gt=0)
             ),
+            # The data manager's default order: a page is an index range scan.
+            models.Index(fields=["project", "imported_at", "article"], name="summary_imported"),
         ]
 
     def __str__(self) -> str:
