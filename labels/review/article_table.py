@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 
 from labels.models import Article, ArticleSummary, Assignment, Paragraph, Project
 
@@ -67,16 +67,20 @@ def filtered(*, project: Project, query: ArticleQuery) -> QuerySet[ArticleSummar
         text = query.search
         # Two hashed IN lists, each served by its own trigram index, rather than an OR of
         # per-row tests: an EXISTS per article would read every paragraph of the project.
-        # One IN list per column: PostgreSQL then reads each column's trigram index, where an
-        # OR of three LIKEs in one list made it read the whole article table.
-        matches = Q()
-        for column in ("title", "url", "external_id"):
-            in_column = Article.objects.filter(project=project, **{f"{column}__icontains": text})
-            matches |= Q(article_id__in=in_column.values("pk"))
-        in_paragraphs = Paragraph.objects.filter(
-            article__project=project, text__icontains=text
-        ).values("article_id")
-        rows = rows.filter(matches | Q(article_id__in=in_paragraphs))
+        # The union of what each column's trigram index finds is small, so PostgreSQL reads
+        # the summary rows by key. An OR of LIKEs (or of IN lists) read every row instead.
+        found = [
+            Article.objects.filter(project=project, **{f"{column}__icontains": text})
+            .order_by()
+            .values("pk")
+            for column in ("title", "url", "external_id")
+        ]
+        in_paragraphs = (
+            Paragraph.objects.filter(article__project=project, text__icontains=text)
+            .order_by()
+            .values("article_id")
+        )
+        rows = rows.filter(article_id__in=found[0].union(*found[1:], in_paragraphs))
     if query.status is not None:
         rows = rows.filter(status=query.status)
     if query.annotator:

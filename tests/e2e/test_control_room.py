@@ -102,14 +102,12 @@ def test_whole_article_adjudication_by_keyboard(live_server, page):
     # Focus lands on the first undecided paragraph (2); a note rides along with the key.
     page.fill("#decision-note", "pull quote")
     page.locator("tr.para.open").first.focus()
+    open_rows = "() => document.querySelectorAll('tr.para.open').length === {}"
     page.keyboard.press("3")  # Quote for paragraph 2
-    page.wait_for_function(
-        "() => document.querySelector('#article-review').dataset.decided === '1'"
-    )
+    page.wait_for_function(open_rows.format(1))
+    page.wait_for_function("() => document.querySelector('#decide-which').innerText.includes('4')")
     page.keyboard.press("2")  # Boilerplate for paragraph 4, the next undecided one
-    page.wait_for_function(
-        "() => document.querySelector('#article-review').dataset.decided === '2'"
-    )
+    page.wait_for_function(open_rows.format(0))
 
     gold = {
         g.paragraph.index: (g.label.value, g.note)
