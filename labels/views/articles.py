@@ -86,6 +86,8 @@ def article_list(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "page": page,
         "sort_links": sort_links,
         "sources": article_table.sources(project=project),
+        # One reverse() for the page rather than one per row.
+        "article_prefix": reverse("labels:article", args=[project.slug, 0])[:-2],
         "statuses": ArticleSummary.Status.choices,
         "previous_query": urlencode({**carried, "page": page.page - 1}) if page.page > 1 else None,
         "next_query": urlencode({**carried, "page": page.page + 1})
