@@ -49,6 +49,7 @@ STEPS = (
     "learning",
     "extractors",
     "screen",
+    "control",
 )
 
 
@@ -524,6 +525,10 @@ def main() -> None:
             from bench.bench_labelling_screen import bench_labelling_screen
 
             rows += bench_labelling_screen(env=env, workdir=workdir)
+        if "control" in steps:
+            from bench.bench_control_room import bench_control_room
+
+            rows += bench_control_room(scale=options.scale)
     total = time.perf_counter() - began
     meta = (
         f"Run {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores ({platform.machine()}), "

@@ -33,6 +33,9 @@ class ProjectAdmin(admin.ModelAdmin):
     list_display = ["slug", "name", "overlap", "show_suggestions", "created_at"]
     search_fields = ["slug", "name"]
     inlines = [LabelInline, MembershipInline]
+    # Work control and quality settings change on the project's Settings page in the app,
+    # which records each change in the project's activity log.
+    readonly_fields = ["paused", "control_every", "control_warning", "min_seconds_per_paragraph"]
 
     def save_model(self, request, obj: Project, form, change: bool) -> None:
         super().save_model(request, obj, form, change)

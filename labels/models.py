@@ -44,6 +44,22 @@ class Project(models.Model):
         default=False,
         help_text="Offer annotators the articles the suggestion model is least sure of first.",
     )
+    paused = models.BooleanField(
+        default=False, help_text="Paused: nobody claims a new article; work in progress may finish."
+    )
+    control_every = models.PositiveSmallIntegerField(
+        default=0, help_text="Give each annotator a control item every N articles (0: never)."
+    )
+    control_warning = models.FloatField(
+        default=0.8, help_text="Warn when an annotator's accuracy on control items is below this."
+    )
+    min_seconds_per_paragraph = models.FloatField(
+        default=1.0,
+        help_text="Submissions faster than this (active seconds per paragraph) are listed as "
+        "suspicious for reviewers.",
+    )
+    # Up to when labels.review.article_summary has folded changes into ArticleSummary rows.
+    summaries_refreshed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -114,6 +130,10 @@ class Article(models.Model):
     # Mean confidence of the article's stored suggestions (NULL: none yet); the queue offers
     # the least certain first when the project asks for it (uncertainty_first).
     suggestion_certainty = models.FloatField(null=True, blank=True)
+    # Higher first: the queue offers articles of a higher priority before its usual order.
+    priority = models.SmallIntegerField(default=0)
+    # Set when a reviewer made this fully decided article a control item (labels.review.controls).
+    control_since = models.DateTimeField(null=True, blank=True)
     imported_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -129,6 +149,15 @@ class Article(models.Model):
                 condition=Q(open_slots__gt=0),
             ),
             models.Index(fields=["project", "source"], name="article_source"),
+            models.Index(
+                "project",
+                models.F("priority").desc(),
+                "open_slots",
+                "id",
+                name="article_priority_open",
+                condition=Q(open_slots__gt=0),
+            ),
+            models.Index(fields=["project", "imported_at"], name="article_imported"),
         ]
 
     def __str__(self) -> str:
@@ -179,6 +208,17 @@ class Assignment(models.Model):
     last_activity_at = models.DateTimeField(auto_now_add=True)
     active_seconds = models.FloatField(default=0)
     skip_reason = models.CharField(max_length=500, blank=True)
+    # Work control by a reviewer: who took the article back (status released), or the note of
+    # a submitted article returned for correction (in progress again, offered first).
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    returned_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.CharField(max_length=1000, blank=True)
 
     class Meta:
         ordering = ["pk"]
@@ -190,6 +230,7 @@ class Assignment(models.Model):
         indexes = [
             models.Index(fields=["annotator", "status"], name="assignment_annotator_status"),
             models.Index(fields=["status", "last_activity_at"], name="assignment_activity"),
+            models.Index(fields=["last_activity_at"], name="assignment_last_activity"),
         ]
 
     def __str__(self) -> str:
@@ -258,11 +299,17 @@ class Flag(models.Model):
     paragraph = models.ForeignKey(Paragraph, on_delete=models.CASCADE, related_name="flags")
     note = models.CharField(max_length=1000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    reply = models.CharField(max_length=1000, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["assignment", "paragraph"], name="flag_unique"),
         ]
+        indexes = [models.Index(fields=["created_at"], name="flag_created")]
 
     def __str__(self) -> str:
         return f"flag on {self.paragraph_id}"
@@ -285,6 +332,9 @@ class GoldLabel(models.Model):
     )
     decided_at = models.DateTimeField(auto_now=True)
     note = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["decided_at"], name="gold_decided")]
 
     def __str__(self) -> str:
         return f"{self.paragraph} = {self.label} ({self.source})"
@@ -509,3 +559,74 @@ class ExtractorRun(models.Model):
 
     def __str__(self) -> str:
         return f"extractor scores of {self.project} at {self.created_at}"
+
+
+class ArticleSummary(models.Model):
+    """One row per article with the figures of the reviewers' data manager, so that filtering
+    and sorting 100,000 articles reads one table. Derived data: labels.review.article_summary
+    refreshes the rows of articles changed since the project's ``summaries_refreshed_at``."""
+
+    class Status(models.IntegerChoices):
+        UNTOUCHED = 0, "Untouched"
+        IN_PROGRESS = 1, "In progress"
+        SUBMITTED = 2, "Partly submitted"
+        COMPLETE = 3, "Complete"
+        DECIDED = 4, "Fully decided"
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="summary"
+    )
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    # Copied from the article so that every filter and sort reads this one table.
+    title = models.TextField(blank=True)
+    external_id = models.CharField(max_length=255, blank=True)
+    source = models.CharField(max_length=255, blank=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+    priority = models.SmallIntegerField(default=0)
+    status = models.PositiveSmallIntegerField(choices=Status.choices, default=Status.UNTOUCHED)
+    in_progress = models.PositiveSmallIntegerField(default=0)
+    submitted = models.PositiveSmallIntegerField(default=0)
+    annotators = models.TextField(blank=True, help_text="User names of live work, sorted.")
+    paragraphs = models.PositiveIntegerField(default=0)
+    labelled = models.PositiveIntegerField(
+        default=0, help_text="Paragraphs every live annotator has labelled."
+    )
+    agreement = models.FloatField(null=True, blank=True, help_text="Observed pairwise agreement.")
+    open_disagreements = models.PositiveIntegerField(default=0)
+    decided = models.PositiveIntegerField(default=0)
+    flags = models.PositiveIntegerField(default=0, help_text="Unresolved flags.")
+    skips = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["project", "status"], name="summary_status"),
+            models.Index(fields=["project", "open_disagreements"], name="summary_open"),
+            models.Index(
+                fields=["project"], name="summary_in_progress", condition=Q(in_progress__gt=0)
+            ),
+            # The data manager's default order: a page is an index range scan.
+            models.Index(fields=["project", "imported_at", "article"], name="summary_imported"),
+        ]
+
+    def __str__(self) -> str:
+        return f"summary of {self.article_id}"
+
+
+class ProjectEvent(models.Model):
+    """The project's activity log: who did what, when (imports, exports, decisions, work
+    control, membership and settings changes). Append-only; reviewers read it."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=64)
+    detail = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        indexes = [models.Index(fields=["project", "-id"], name="project_event_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor_id}"

@@ -2,12 +2,14 @@ from django.urls import path
 
 from labels.views import (
     annotate,
+    articles,
     export,
     extractors,
     jobs,
     progress,
     review,
     suggestions,
+    team,
     tokens,
     upload,
     webhooks,
@@ -84,5 +86,65 @@ urlpatterns = [
         "p/<slug:slug>/review/paragraph/<int:paragraph_id>/",
         review.adjudicate,
         name="adjudicate",
+    ),
+    # The reviewers' control room: data manager, one article with every voice, work control.
+    path("p/<slug:slug>/articles/", articles.article_list, name="articles"),
+    path("p/<slug:slug>/articles/<int:article_id>/", articles.article_detail, name="article"),
+    path(
+        "p/<slug:slug>/articles/<int:article_id>/history/",
+        articles.article_history,
+        name="article_history",
+    ),
+    path(
+        "p/<slug:slug>/articles/<int:article_id>/decide/",
+        articles.decide_paragraph,
+        name="decide_paragraph",
+    ),
+    path("p/<slug:slug>/articles/<int:article_id>/take/", articles.take_labels, name="take_labels"),
+    path(
+        "p/<slug:slug>/articles/<int:article_id>/accept-agreed/",
+        articles.accept_agreed,
+        name="accept_agreed",
+    ),
+    path(
+        "p/<slug:slug>/articles/<int:article_id>/priority/",
+        articles.set_priority,
+        name="set_priority",
+    ),
+    path(
+        "p/<slug:slug>/articles/<int:article_id>/control/",
+        articles.set_control,
+        name="set_control",
+    ),
+    path(
+        "p/<slug:slug>/assignments/<int:assignment_id>/release/",
+        articles.release_assignment,
+        name="release_assignment",
+    ),
+    path(
+        "p/<slug:slug>/assignments/<int:assignment_id>/return/",
+        articles.return_assignment,
+        name="return_assignment",
+    ),
+    path("p/<slug:slug>/flags/<int:flag_id>/answer/", articles.answer_flag, name="answer_flag"),
+    path("p/<slug:slug>/pause/", articles.set_paused, name="set_paused"),
+    path("p/<slug:slug>/activity-log/", articles.activity_log_page, name="activity_log"),
+    path("p/<slug:slug>/suspicious/", articles.suspicious_page, name="suspicious"),
+    # Team and settings in the app.
+    path("projects/new/", team.create_project, name="create_project"),
+    path("p/<slug:slug>/team/", team.team_page, name="team"),
+    path("p/<slug:slug>/team/invite/", team.invite, name="invite"),
+    path("p/<slug:slug>/team/<int:user_id>/role/", team.set_role, name="set_role"),
+    path(
+        "p/<slug:slug>/team/<int:user_id>/deactivate/",
+        team.deactivate_member,
+        name="deactivate_member",
+    ),
+    path("p/<slug:slug>/settings/", team.settings_page, name="project_settings"),
+    path("p/<slug:slug>/settings/labels/", team.edit_labels, name="edit_labels"),
+    path(
+        "p/<slug:slug>/settings/guidelines-preview/",
+        team.guidelines_preview,
+        name="guidelines_preview",
     ),
 ]

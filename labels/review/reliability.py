@@ -162,7 +162,7 @@ def _raters_sql(t: dict[str, str]) -> str:
                ROW_NUMBER() OVER (PARTITION BY s.article_id ORDER BY s.id) - 1 AS slot
         FROM {t["assignment"]} s
         JOIN {t["article"]} ar ON ar.id = s.article_id
-        WHERE ar.project_id = %s AND s.status = %s
+        WHERE ar.project_id = %s AND ar.control_since IS NULL AND s.status = %s
     """
 
 
@@ -302,7 +302,7 @@ def _counts_by_group(
         FROM {t["annotation"]} a
         JOIN {t["assignment"]} s ON s.id = a.assignment_id
         JOIN {t["article"]} ar ON ar.id = s.article_id
-        WHERE ar.project_id = %s AND s.status = %s AND s.article_id IN ({_in_list(article_ids)})
+        WHERE ar.project_id = %s AND ar.control_since IS NULL AND s.status = %s AND s.article_id IN ({_in_list(article_ids)})
         GROUP BY s.article_id, a.paragraph_id
     """
     with _connection().cursor() as cursor:
@@ -330,7 +330,7 @@ def pairs_by_self_join(
         JOIN {t["article"]} ar ON ar.id = sa.article_id
         JOIN {t["annotation"]} b ON b.paragraph_id = a.paragraph_id
         JOIN {t["assignment"]} sb ON sb.id = b.assignment_id
-        WHERE ar.project_id = %s AND sa.status = %s AND sb.status = %s
+        WHERE ar.project_id = %s AND ar.control_since IS NULL AND sa.status = %s AND sb.status = %s
           AND sa.annotator_id < sb.annotator_id {only}
         GROUP BY sa.annotator_id, sb.annotator_id, a.label_id, b.label_id
     """
@@ -355,7 +355,7 @@ def gold_confusions(*, project: Project, label_ids: list[int]) -> dict[int, IntA
         JOIN {t["annotation"]} a ON a.paragraph_id = g.paragraph_id
         JOIN {t["assignment"]} s ON s.id = a.assignment_id
         JOIN {t["article"]} ar ON ar.id = s.article_id
-        WHERE ar.project_id = %s AND s.status = %s
+        WHERE ar.project_id = %s AND ar.control_since IS NULL AND s.status = %s
         GROUP BY s.annotator_id, a.label_id, g.label_id
     """
     with _connection().cursor() as cursor:

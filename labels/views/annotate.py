@@ -35,7 +35,7 @@ from labels.views.forms import (
     SubmitForm,
 )
 from labels.views.http import HtmxHttpRequest
-from labels.workflow import access, annotating, my_work, queue
+from labels.workflow import access, annotating, my_work, queue, work_control
 
 # A change to more paragraphs than this (a Shift-run or undo over a huge article) answers with
 # its count and a page reload instead of re-rendering every row: rendering 100,000 rows
@@ -339,7 +339,8 @@ def closed_response(exc: annotating.AssignmentClosed) -> HttpResponse:
     """409 with the reason in words; the page offers the way on (it knows the links)."""
     reason = CLOSED_REASONS.get(exc.assignment.status, "this article is no longer open to you")
     return HttpResponse(
-        f"Not saved: {reason}. Your earlier labels are kept.",
+        work_control.closed_reason(exc.assignment)
+        or f"Not saved: {reason}. Your earlier labels are kept.",
         status=409,
         content_type="text/plain; charset=utf-8",
     )

@@ -13,7 +13,7 @@ from labels.datasets import card, export
 from labels.jobs import webhooks
 from labels.views.forms import ExportForm
 from labels.views.http import HtmxHttpRequest
-from labels.workflow import access
+from labels.workflow import access, activity_log
 
 
 @login_required
@@ -26,6 +26,9 @@ def export_gold(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     options: export.ExportOptions = form.cleaned_data["options"]
     # The generator opens its own snapshot transaction as the response is sent, so the
     # download streams in constant memory whatever the size of the project.
+    activity_log.record(
+        project=project, actor=request.user, action="exported", detail=options.file_name
+    )
     stats = export.ExportStats()
     file_name = f"{project.slug}-{options.file_name}"
     blocks = webhooks.export_finished(

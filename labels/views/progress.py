@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from annotator.db_router import replica_reads
+from labels.review import controls
 from labels.views.http import HtmxHttpRequest
 from labels.workflow import access, progress
 
@@ -25,5 +26,6 @@ def project_progress(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             "annotators": progress.annotator_stats(project=project),
             "flags": list(progress.flagged_paragraphs(project=project)),
             "flag_total": progress.flag_count(project=project),
+            "controls": controls.control_scores(project=project),
         }
     return render(request, "labels/progress.html", context)

@@ -22,7 +22,7 @@ from labels.review import adjudication, dashboard, honesty, reliability
 from labels.templatetags.bidi import isolate
 from labels.views.forms import AdjudicationForm, QueueFilterForm
 from labels.views.http import HtmxHttpRequest
-from labels.workflow import access
+from labels.workflow import access, activity_log
 
 
 @login_required
@@ -171,6 +171,12 @@ def accept_majority(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         webhooks.notify(
             project=project, event="gold.decided", data={"paragraphs": written, "by": "majority"}
         )
+    activity_log.record(
+        project=project,
+        actor=request.user,
+        action="decided",
+        detail=f"accepted the majority for {written} paragraph(s)",
+    )
     messages.success(request, f"Accepted the majority label as gold for {written} paragraph(s).")
     return redirect(reverse("labels:disagreements", args=[project.slug]) + "?" + view.query())
 
@@ -216,6 +222,12 @@ def adjudicate(request: HtmxHttpRequest, slug: str, paragraph_id: int) -> HttpRe
             project=project,
             event="gold.decided",
             data={"paragraphs": 1, "by": "adjudication", "label": chosen.value},
+        )
+        activity_log.record(
+            project=project,
+            actor=request.user,
+            action="decided",
+            detail=f"{paragraph.article.external_id} paragraph {paragraph.index + 1}: {chosen.name}",
         )
         messages.success(
             request,

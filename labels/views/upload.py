@@ -24,7 +24,7 @@ from labels.jobs import workers
 from labels.models import Job, Project
 from labels.views.forms import UploadForm
 from labels.views.http import HtmxHttpRequest
-from labels.workflow import access
+from labels.workflow import access, activity_log
 
 ACCEPTED_SUFFIXES = ".txt,.jsonl,.ndjson,.html,.htm,.zip"
 
@@ -90,6 +90,9 @@ def _upload(request: HtmxHttpRequest, project: Project) -> HttpResponse:
         project=project,
         files=((f.name, _opened(f)) for f in uploads),
         suggest=not form.cleaned_data["defer_suggestions"],
+    )
+    activity_log.record(
+        project=project, actor=request.user, action="imported", detail=summary.describe()
     )
     return _render(request, project, form=UploadForm(), summary=summary)
 

@@ -1,10 +1,14 @@
 """Which article an annotator labels next. The one entry point is ``claim_next``.
 
-Rules: an annotator's own in-progress assignment comes first (resume). Otherwise an article
+Rules: an annotator's own in-progress assignment comes first (resume), one a reviewer returned
+for correction before any other. A paused project hands out nothing new. Every
+``control_every``-th claim is a control item the user has not seen (when one is left); control
+items look like any other article and are exempt from overlap. Otherwise an article
 they have never touched (not even skipped or lost to the idle timeout) that still has an open
-slot, preferring articles others already started (fewest open slots first, so articles
-finish), then import order; a project with ``uncertainty_first`` puts, among articles as far
-along, the ones whose suggestions are least certain (``Article.suggestion_certainty``) first.
+slot and is not a control item: the highest priority a reviewer gave first, then articles
+others already started (fewest open slots first, so articles finish), then import order; a
+project with ``uncertainty_first`` puts, among articles as far along, the ones whose
+suggestions are least certain (``Article.suggestion_certainty``) first.
 
 Safety under concurrency (PostgreSQL, READ COMMITTED):
 - The claiming user's membership row is locked first, so one user's claims (two tabs) run one
@@ -30,7 +34,7 @@ Safety under concurrency (PostgreSQL, READ COMMITTED):
 
 Speed: ``Article.open_slots`` is overlap minus live (in progress or submitted) assignments,
 changed in the same transaction as the assignment. The partial index on
-(project, open_slots, id) WHERE open_slots > 0 serves the lookup as one ordered index range
+(project, priority DESC, open_slots, id) WHERE open_slots > 0 serves the lookup as one ordered index range
 scan that stops at the first article the user has not touched, so its cost does not grow with
 the number of articles (see bench/bench_queue.py). It does grow with the number of articles
 the user touched that still wait for others (they sort first and are stepped over); in a team
@@ -81,11 +85,18 @@ def claim_next(*, user: AbstractBaseUser, project: Project) -> Assignment | None
             Assignment.objects.filter(
                 annotator=user, article__project=project, status=Assignment.Status.IN_PROGRESS
             )
-            .order_by("started_at", "pk")
+            .order_by(F("returned_at").desc(nulls_last=True), "started_at", "pk")
             .first()
         )
         if current is not None:
             return current
+        if project.paused:
+            return None
+        control = _control_due(user=user, project=project)
+        if control is not None:
+            # Controls are exempt from overlap: any number of annotators answer them, and
+            # their open_slots stay as they were.
+            return Assignment.objects.create(article=control, annotator=user)
         while True:
             candidates = open_articles_for(user=user, project=project)
             article = candidates.first()
@@ -124,12 +135,14 @@ def open_articles_for(*, user: AbstractBaseUser, project: Project) -> QuerySet[A
     prints this query's plan.
     """
     touched = Assignment.objects.filter(article=OuterRef("pk"), annotator=user)
-    order = ["open_slots", "id"]
+    order = ["-priority", "open_slots", "id"]
     if project.uncertainty_first:
         # Among articles as far along, the ones the suggestions are least sure of first. Only
         # the order changes: the locks and the recount in claim_next keep every guarantee.
-        order = ["open_slots", F("suggestion_certainty").asc(nulls_last=True), "id"]
-    candidates = Article.objects.filter(project=project, open_slots__gt=0)
+        order = ["-priority", "open_slots", F("suggestion_certainty").asc(nulls_last=True), "id"]
+    candidates = Article.objects.filter(
+        project=project, open_slots__gt=0, control_since__isnull=True
+    )
     if project.show_suggestions:
         # Offered only once the suggestion job has stored its suggestions (labels.jobs).
         candidates = candidates.filter(suggestions_ready=True)
@@ -137,6 +150,23 @@ def open_articles_for(*, user: AbstractBaseUser, project: Project) -> QuerySet[A
         candidates.filter(~ProbedExists(touched))
         .order_by(*order)
         .select_for_update(skip_locked=True, of=("self",))
+    )
+
+
+def _control_due(*, user: AbstractBaseUser, project: Project) -> Article | None:
+    """A control item the user has not seen, when their next article is due to be one (every
+    ``project.control_every``-th claim); else None."""
+    if not project.control_every:
+        return None
+    claimed = Assignment.objects.filter(annotator=user, article__project=project).count()
+    if (claimed + 1) % project.control_every:
+        return None
+    touched = Assignment.objects.filter(article=OuterRef("pk"), annotator=user)
+    return (
+        Article.objects.filter(project=project, control_since__isnull=False)
+        .filter(~Exists(touched))
+        .order_by("id")
+        .first()
     )
 
 

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from lxml import html as lxml_html
 
-from labels.models import ApiToken, Flag, Job, Label, Webhook, WebhookDelivery
+from labels.models import ApiToken, Flag, Job, Label, ProjectEvent, Webhook, WebhookDelivery
 from tests.factories import (
     AnnotationFactory,
     ArticleFactory,
@@ -98,7 +98,19 @@ def build_hostile_world(*, export_dir: Path) -> World:
         AnnotationFactory(assignment=other_assignment, paragraph=paragraph)
     AnnotationFactory(assignment=assignment, paragraph=paragraphs[0])
     Flag.objects.create(assignment=assignment, paragraph=paragraphs[0], note=HOSTILE[:1000])
-    Flag.objects.create(assignment=other_assignment, paragraph=paragraphs[1], note=PAYLOADS[1])
+    answered = Flag.objects.create(
+        assignment=other_assignment,
+        paragraph=paragraphs[1],
+        note=PAYLOADS[1],
+        reply=HOSTILE[:1000],
+        replied_by=reviewer,
+    )
+    other_assignment.skip_reason = PAYLOADS[2][:500]
+    other_assignment.review_note = HOSTILE[:1000]
+    other_assignment.save()
+    ProjectEvent.objects.create(
+        project=project, actor=owner, action=PAYLOADS[0][:64], detail=HOSTILE
+    )
     # Jobs, webhooks and tokens show text from uploads, targets and users.
     job = Job.objects.create(
         project=project,
@@ -135,6 +147,9 @@ def build_hostile_world(*, export_dir: Path) -> World:
             "job_id": job.pk,
             "token_id": ApiToken.objects.get(user=owner).pk,
             "webhook_id": hook.pk,
+            "article_id": article.pk,
+            "flag_id": answered.pk,
+            "user_id": other.pk,
         },
         payload={},
     )

@@ -110,8 +110,8 @@ def test_progress_page_runs_a_constant_number_of_queries(
 ):
     url = reverse("labels:progress", args=[project.slug])
     # session, user, project, reviewer check, article states, members, assignments,
-    # flags per annotator, flag list, flag count
-    with django_assert_max_num_queries(10):
+    # flags per annotator, flag list, flag count, control item scores
+    with django_assert_max_num_queries(11):
         reviewer_client.get(url)
 
     body = label_of(project, "body")
@@ -125,7 +125,7 @@ def test_progress_page_runs_a_constant_number_of_queries(
             if n % 2:
                 Flag.objects.create(assignment=assignment, paragraph=paragraph, note=str(n))
 
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         response = reviewer_client.get(url)
     assert response.text.count('<tr id="annotator-') == 4 + 15 + 1  # team, new, reviewer fixture
 
