@@ -6,7 +6,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/annotator
 # Extra pytest arguments, e.g. make test PYTEST_ARGS="tests/workflow/test_queue.py -x"
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format e2e-deps clean bench loadtest serve backup restore
+.PHONY: run test lint format e2e-deps clean bench loadtest serve backup restore worker
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,13 +14,17 @@ $(VENV)/.runtime: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt requirements-extractors.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# The demo server with a background worker beside it (imports, suggestions, exports, webhooks);
+# the worker stops with the server.
 run: $(VENV)/.runtime
 	DEBUG=1 $(PY) manage.py migrate --no-input
 	DEBUG=1 $(PY) manage.py seed_demo
+	DEBUG=1 $(PY) manage.py run_worker --no-reload --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 # The whole suite on PostgreSQL; a missing database or browser fails it, never skips it.
@@ -44,6 +48,16 @@ serve: $(VENV)/.runtime
 	DEBUG=0 DJANGO_DEBUG=0 $(PY) manage.py collectstatic --no-input --verbosity 0
 	DEBUG=0 DJANGO_DEBUG=0 $(PY) manage.py migrate --no-input
 	DEBUG=0 DJANGO_DEBUG=0 exec $(VENV)/bin/gunicorn --config=gunicorn.conf.py annotator.wsgi:application
+
+# The background worker in the foreground, with the same environment as `make serve` (set
+# SECRET_KEY and DATABASE_URL the same way). Run as many as you like, on any machine that
+# reaches the database; stop with Ctrl+C (the running job finishes first) or SIGTERM.
+worker: $(VENV)/.runtime
+	@test -n "$${SECRET_KEY:-$$DJANGO_SECRET_KEY}" || \
+	  { echo "make worker: SECRET_KEY is not set; refusing to start (docs/operations.md)" >&2; exit 1; }
+	@test -n "$${DATABASE_URL:-$$DJANGO_DATABASE_URL}" || \
+	  { echo "make worker: DATABASE_URL is not set; refusing to start (docs/operations.md)" >&2; exit 1; }
+	DEBUG=0 DJANGO_DEBUG=0 exec $(PY) manage.py run_worker --no-reload
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

@@ -21,6 +21,9 @@
 | DEFAULT_FROM_EMAIL | webmaster@localhost | sender of password reset mails |
 | TRUSTED_PROXY_COUNT | 0 | reverse proxies in front of the app that append to X-Forwarded-For |
 | TRUSTED_PROXIES | (empty) | comma-separated addresses/networks of those proxies (optional) |
+| BACKGROUND_UPLOAD_MB | 2 | web uploads larger than this run as a background job |
+| EXPORT_DIR | var/exports/ | where background exports are written (shared by web servers and workers) |
+| WEBHOOK_ALLOW_PRIVATE | 0 | 1 lets webhooks target loopback, private and link-local addresses |
 
 The ``DJANGO_`` prefixed spellings (DJANGO_SECRET_KEY, DJANGO_DEBUG, DJANGO_ALLOWED_HOSTS) work too.
 """
@@ -72,6 +75,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "ninja",
     "labels",
 ]
 
@@ -211,6 +217,23 @@ WHITENOISE_USE_FINDERS = DEBUG or not _COLLECTED
 WHITENOISE_MANIFEST_STRICT = False
 
 MAX_UPLOAD_MB = int(env("MAX_UPLOAD_MB", "50"))
+# Uploads above this size are stored and imported by the background worker (labels.jobs).
+BACKGROUND_UPLOAD_MB = float(env("BACKGROUND_UPLOAD_MB", "2"))
+
+# Background jobs: django-tasks with its database backend, so the queue lives in the same
+# database as everything else (PostgreSQL, or SQLite for `make run`) and no broker is needed.
+# `make worker` (manage.py run_worker) runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A worker whose heartbeat is older than this is taken for dead: the UI says so, and the jobs
+# it was running are marked failed (and can be retried).
+WORKER_HEARTBEAT_SECONDS = 5
+WORKER_DEAD_AFTER_SECONDS = 30
+# Background exports are written here (a directory the web servers and workers share).
+EXPORT_DIR = Path(env("EXPORT_DIR") or BASE_DIR / "var" / "exports")
+# Webhooks refuse loopback, private and link-local targets unless this is on (SSRF guard).
+WEBHOOK_ALLOW_PRIVATE = env_flag("WEBHOOK_ALLOW_PRIVATE", default=False)
+# django-ninja serves its bundled Swagger UI files from our static files (no CDN).
+NINJA_PAGINATION_PER_PAGE = 100
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Production hardening: on unless DEBUG is on. `manage.py check --deploy` is clean with DEBUG=0.

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from annotator import password_reset
 from annotator.health import healthz
+from labels.api.v1 import api
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -14,6 +15,7 @@ urlpatterns = [
         password_reset.password_reset_done,
         name="password_reset_done",
     ),
+    path("api/v1/", api.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("labels.urls")),
 ]

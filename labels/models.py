@@ -35,6 +35,15 @@ class Project(models.Model):
         default=False,
         help_text="Show pre-annotation suggestions to annotators (off for unbiased agreement).",
     )
+    retrain_every = models.PositiveIntegerField(
+        default=200,
+        help_text="Retrain the suggestion model after this many new decisions "
+        "(gold labels and submitted labels); 0 trains only on demand.",
+    )
+    uncertainty_first = models.BooleanField(
+        default=False,
+        help_text="Offer annotators the articles the suggestion model is least sure of first.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -99,6 +108,12 @@ class Article(models.Model):
     # labels.workflow.queue inside the transaction that changes an assignment, so the next-article
     # query is one index range scan however many articles the project holds.
     open_slots = models.PositiveSmallIntegerField(default=0)
+    # False from the import until the background job has stored the article's suggestions;
+    # projects that show suggestions offer an article to annotators only once it is True.
+    suggestions_ready = models.BooleanField(default=True)
+    # Mean confidence of the article's stored suggestions (NULL: none yet); the queue offers
+    # the least certain first when the project asks for it (uncertainty_first).
+    suggestion_certainty = models.FloatField(null=True, blank=True)
     imported_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -273,3 +288,224 @@ class GoldLabel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.paragraph} = {self.label} ({self.source})"
+
+
+class Job(models.Model):
+    """Long work run by the background worker, with the progress and outcome people see.
+
+    The queue itself is django-tasks' database backend (``task_id`` names its row); this
+    record is ours: what the job is for, how far it got, and why it failed.
+    """
+
+    class Kind(models.TextChoices):
+        IMPORT = "import", "Import articles"
+        SUGGEST = "suggest", "Compute suggestions"
+        ANNOTATION_IMPORT = "annotation_import", "Import annotations"
+        EXPORT = "export", "Export gold"
+        WEBHOOK = "webhook", "Deliver webhook"
+        RETRAIN = "retrain", "Retrain the suggestion model"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    FINISHED = (Status.SUCCEEDED, Status.FAILED)
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="jobs")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    params = models.JSONField(default=dict, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    worker_id = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    result = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    failure = models.TextField(blank=True, help_text="Why the job failed, when it did.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        indexes = [models.Index(fields=["project", "kind", "status"], name="job_project_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} job {self.pk} ({self.status})"
+
+
+class JobFile(models.Model):
+    """An uploaded file waiting for its import job; deleted when the job succeeds.
+
+    Kept in the database, not on disk, so a worker on another machine can read it.
+    """
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(max_length=1000)
+    data = models.BinaryField()
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["job", "order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Worker(models.Model):
+    """A background worker process; its heartbeat tells the UI whether jobs can run."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    hostname = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField()
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"worker {self.worker_id} on {self.hostname}:{self.pid}"
+
+
+class ApiToken(models.Model):
+    """A personal API token: only its SHA-256 is stored; the token is shown once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, help_text="The token's first characters, to tell it.")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}...)"
+
+
+class Webhook(models.Model):
+    """A URL that receives a project's events, signed with the webhook's secret."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="webhooks")
+    url = models.URLField(max_length=2000)
+    events = models.JSONField(default=list)
+    secret = models.CharField(max_length=64)
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event sent (or being sent) to one webhook: the delivery log reviewers read."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=32)
+    payload = models.JSONField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.event} to {self.webhook_id} ({self.status})"
+
+
+class SuggestionModel(models.Model):
+    """One trained version of a project's suggestion model; the bytes live here, not on disk."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="models")
+    version = models.PositiveIntegerField()
+    kind = models.CharField(max_length=32, help_text="logistic or boosting")
+    features = models.CharField(max_length=32, help_text="Feature vector version it reads.")
+    library = models.CharField(max_length=32, help_text="scikit-learn version that wrote it.")
+    blob = models.BinaryField(help_text="The fitted, calibrated estimator (pickle).")
+    decisions = models.PositiveIntegerField(help_text="Decisions in the project at training.")
+    articles = models.PositiveIntegerField(help_text="Articles with decisions it learned from.")
+    paragraphs = models.PositiveIntegerField(default=0)
+    metrics = models.JSONField(default=dict, help_text="Held-out figures, model and rules.")
+    active = models.BooleanField(
+        default=False, help_text="Beat the rules on held-out articles: it makes the suggestions."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "version"], name="model_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} model-{self.version} ({self.kind})"
+
+
+class SuggestionVisibility(models.Model):
+    """When a project started or stopped showing suggestions: tells which labels were given
+    with a suggestion in view."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="visibility")
+    shown = models.BooleanField()
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.project}: {'shown' if self.shown else 'hidden'} from {self.changed_at}"
+
+
+class ArticlePage(models.Model):
+    """The original HTML page an article was imported from, compressed, so extractors can be
+    scored against the gold set at any time."""
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="page")
+    compressed = models.BinaryField(help_text="zlib-compressed bytes as uploaded (maybe cut).")
+    original_size = models.PositiveIntegerField(help_text="Bytes of the page as imported.")
+    stored_size = models.PositiveIntegerField(help_text="Bytes stored (compressed).")
+    truncated = models.BooleanField(default=False, help_text="Cut at the size cap.")
+    stored_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"page of {self.article_id} ({self.stored_size} bytes)"
+
+
+class ExtractorRun(models.Model):
+    """One scoring of article extractors against the project's gold (score_extractors)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="extractor_runs")
+    results = models.JSONField(
+        default=dict, help_text="Per extractor: the benchmark's figures and the worst articles."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"extractor scores of {self.project} at {self.created_at}"

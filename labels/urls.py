@@ -1,12 +1,25 @@
 from django.urls import path
 
-from labels.views import annotate, export, progress, review, suggestions, upload
+from labels.views import (
+    annotate,
+    export,
+    extractors,
+    jobs,
+    progress,
+    review,
+    suggestions,
+    tokens,
+    upload,
+    webhooks,
+)
 
 app_name = "labels"
 
 urlpatterns = [
     path("", annotate.project_list, name="project_list"),
     path("p/<slug:slug>/", annotate.project_detail, name="project"),
+    path("api-tokens/", tokens.api_token_list, name="api_tokens"),
+    path("api-tokens/<int:token_id>/revoke/", tokens.revoke_api_token, name="revoke_api_token"),
     path("p/<slug:slug>/start/", annotate.start_labelling, name="start"),
     path("p/<slug:slug>/progress/", progress.project_progress, name="progress"),
     path("a/<int:assignment_id>/", annotate.annotate, name="annotate"),
@@ -21,6 +34,17 @@ urlpatterns = [
     path("p/<slug:slug>/export/card/", export.export_card, name="export_card"),
     # Import from the browser and suggested labels (reviewer pages, annotator accept actions).
     path("p/<slug:slug>/upload/", upload.upload, name="upload"),
+    path("p/<slug:slug>/jobs/", jobs.job_list, name="jobs"),
+    path("p/<slug:slug>/webhooks/", webhooks.webhook_list, name="webhooks"),
+    path(
+        "p/<slug:slug>/webhooks/<int:webhook_id>/delete/",
+        webhooks.delete_webhook,
+        name="delete_webhook",
+    ),
+    path("p/<slug:slug>/jobs/<int:job_id>/", jobs.job_detail, name="job"),
+    path("p/<slug:slug>/jobs/<int:job_id>/retry/", jobs.retry_job, name="retry_job"),
+    path("p/<slug:slug>/jobs/<int:job_id>/download/", jobs.download_export, name="download_export"),
+    path("p/<slug:slug>/export/background/", jobs.start_export, name="start_export"),
     path("p/<slug:slug>/suggestions/", suggestions.suggestion_report, name="suggestions"),
     path(
         "p/<slug:slug>/suggestions/show/",
@@ -28,6 +52,7 @@ urlpatterns = [
         name="set_show_suggestions",
     ),
     path("p/<slug:slug>/site-memory/", suggestions.site_memory_page, name="site_memory"),
+    path("p/<slug:slug>/extractors/", extractors.extractor_scores_page, name="extractor_scores"),
     path(
         "p/<slug:slug>/site-memory/apply/",
         suggestions.apply_site_memory,

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from labels.models import Assignment, Membership, Project
+from tests.background import run_queued_jobs
 from tests.factories import (
     ArticleFactory,
     AssignmentFactory,
@@ -62,3 +63,9 @@ def other_user(db: None) -> object:
 def fast_password_hashing(settings: object) -> None:
     """PBKDF2's deliberate slowness is the point in production and pure waste in tests."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def run_jobs(db: None) -> Callable[[], None]:
+    """Run every queued background job now, in this process, with the real database worker."""
+    return run_queued_jobs

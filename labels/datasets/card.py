@@ -72,7 +72,7 @@ def build_card(
         "file": {
             "name": file_name,
             "format": options.fmt,
-            "unit": options.unit if options.fmt == "jsonl" else "article",
+            "unit": options.unit if options.fmt != "articlebody" else "article",
             "lines": stats.lines,
             "bytes": stats.bytes,
             "sha256": stats.sha256,

@@ -15,8 +15,9 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
 
-from labels.ingest.parsing import ParseError
+from labels.ingest.parsing import ParseError, text_problem
 
 MAX_MEMBERS = 2000  # entries in the archive, folders included
 MAX_TOTAL_BYTES = 512 * 1024 * 1024  # declared uncompressed size of all members together
@@ -39,21 +40,29 @@ class Member:
     data: bytes = b""
     error: str | None = None  # refused: unsafe name, encrypted, too big, corrupt
     unsupported: bool = False  # not read: the caller does not import this kind of file
+    compressed_size: int = 0  # bytes the member takes in the archive (for progress)
 
 
-def iter_members(data: bytes, *, file: str, wanted: Callable[[str], bool]) -> Iterator[Member]:
+def iter_members(
+    data: bytes | BinaryIO, *, file: str, wanted: Callable[[str], bool]
+) -> Iterator[Member]:
     """The archive's files in archive order (folders and macOS metadata left out).
 
-    Raises ParseError naming ``file`` when the archive as a whole is refused (not a zip,
-    too many members, too large uncompressed); a refused member is a Member with ``error``.
-    Members whose name ``wanted`` rejects are yielded ``unsupported`` without being read.
+    ``data`` is the archive's bytes or a seekable binary file (read in place, never copied
+    into memory whole). Raises ParseError naming ``file`` when the archive as a whole is
+    refused (not a zip, too many members, too large uncompressed); a refused member is a
+    Member with ``error``. Members whose name ``wanted`` rejects are yielded ``unsupported``
+    without being read; a member is read whole, so memory holds at most MAX_MEMBER_BYTES.
     """
+    stream = io.BytesIO(data) if isinstance(data, bytes) else data
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError):
+        size = stream.seek(0, io.SEEK_END)
+        stream.seek(0)
+        archive = zipfile.ZipFile(stream)
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
         raise ParseError(file, None, "not a valid zip archive") from None
     infos = archive.infolist()
-    check_archive_limits(infos, archive_size=len(data), file=file)  # before any decompression
+    check_archive_limits(infos, archive_size=size, file=file)  # before any decompression
     return _members(archive, infos, wanted)
 
 
@@ -61,9 +70,14 @@ def _members(
     archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], wanted: Callable[[str], bool]
 ) -> Iterator[Member]:
     for info in infos:
+        # zipfile cuts a name at its first NUL; judge the name as the archive wrote it.
+        written = info.orig_filename
+        if not info.filename:
+            yield Member(name=written, error="member has an empty name")
+            continue
         if info.is_dir() or _is_macos_metadata(info.filename):
             continue
-        problem = unsafe_name(info.filename)
+        problem = unsafe_name(written)
         if problem is None and info.flag_bits & 0x1:
             problem = "encrypted members are not supported"
         if problem is None:
@@ -103,6 +117,8 @@ def unsafe_name(name: str) -> str | None:
     """Why a member name is refused (absolute, climbing out, control characters), or None."""
     if "\x00" in name or any(ord(char) < 32 for char in name):
         return "unsafe member name (control characters)"
+    if text_problem(name):
+        return "unsafe member name (not valid Unicode text)"
     parts = name.replace("\\", "/").split("/")
     if name.startswith(("/", "\\")) or _DRIVE.match(name):
         return "unsafe member name (absolute path)"
@@ -141,7 +157,7 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Member:
         return Member(name=info.filename, error=f"corrupt member: {exc}")
     except NotImplementedError as exc:  # e.g. an unsupported compression method
         return Member(name=info.filename, error=f"cannot read member: {exc}")
-    return Member(name=info.filename, data=b"".join(chunks))
+    return Member(name=info.filename, data=b"".join(chunks), compressed_size=info.compress_size)
 
 
 def _is_macos_metadata(name: str) -> bool:

@@ -25,7 +25,16 @@ from urllib.parse import urlsplit
 import lxml.html
 from lxml import etree
 
-from labels.ingest.parsing import ParsedArticle, ParsedParagraph, ParseError, external_id_from
+from labels.ingest.parsing import (
+    MAX_SOURCE_LENGTH,
+    ParsedArticle,
+    ParsedParagraph,
+    ParseError,
+    external_id_from,
+    json_problem,
+    text_problem,
+    text_problem_line,
+)
 
 # Elements whose content is never visible text (or is code, or a form control's value).
 DROPPED_TAGS = frozenset(
@@ -145,11 +154,14 @@ _CHARSET_IN_CONTENT = re.compile(r"charset\s*=\s*[\"']?\s*([^\s;\"']+)", re.IGNO
 def parse_html(data: bytes, *, file: str) -> list[ParsedArticle]:
     """One article (in a list, like the other parsers) from the bytes of one web page.
 
-    Raises ParseError for undecodable bytes, an unknown declared charset, or a page with no
-    visible text. NUL characters are removed from the text, because PostgreSQL text columns
-    cannot hold NUL (browsers do not display them either).
+    Raises ParseError for undecodable bytes, an unknown declared charset, a page with no
+    visible text, or text the rule of labels.ingest.parsing refuses (NUL, lone surrogates,
+    non-characters), whether written as such or as a character reference.
     """
-    text = decode_html(data, file=file).replace("\x00", "")
+    text = decode_html(data, file=file)
+    problem = text_problem_line(text)
+    if problem is not None:
+        raise ParseError(file, problem[0], problem[1], field="text")
     if not text.strip():
         raise ParseError(file, 1, "empty file: no paragraphs")
     root = _parse_tree(text, file=file)
@@ -161,20 +173,41 @@ def parse_html(data: bytes, *, file: str) -> list[ParsedArticle]:
     url = _canonical_url(root, metas)
     first_heading = next((p.text for p in paragraphs if p.meta["tag"] == "h1"), "")
     title = _collapse(metas.get("og:title", "")) or _title_text(root) or first_heading
-    return [
-        ParsedArticle(
-            external_id=external_id_from(file),
-            title=title or paragraphs[0].text,
-            paragraphs=tuple(paragraphs),
-            url=url,
-            source=(urlsplit(url).hostname or "") if url else "",
-            meta={
-                "published": _published(root, metas),
-                "lang": (root.get("lang") or root.get(XML_LANG) or "").strip(),
-                "format": "html",
-            },
-        )
-    ]
+    article = ParsedArticle(
+        external_id=external_id_from(file),
+        title=title or paragraphs[0].text,
+        paragraphs=tuple(paragraphs),
+        url=url,
+        source=_host(url),
+        meta={
+            "published": _published(root, metas),
+            "lang": (root.get("lang") or root.get(XML_LANG) or "").strip(),
+            "format": "html",
+        },
+    )
+    _check_decoded(article, file=file)
+    return [article]
+
+
+def _host(url: str) -> str:
+    try:
+        host = (urlsplit(url).hostname or "") if url else ""
+    except ValueError:  # e.g. an invalid IPv6 literal in a canonical link
+        return ""
+    return host if len(host) <= MAX_SOURCE_LENGTH else ""
+
+
+def _check_decoded(article: ParsedArticle, *, file: str) -> None:
+    # Character references (&#xFFFE;) reach the text only after parsing; the rule still holds.
+    fields = [("title", article.title), ("url", article.url), ("source", article.source)]
+    fields += [(f"paragraphs[{i}]", p.text) for i, p in enumerate(article.paragraphs)]
+    for field, value in fields:
+        problem = text_problem(value)
+        if problem:
+            raise ParseError(file, article.line, problem, field=field)
+    problem_at = json_problem(article.meta, field="meta")
+    if problem_at is not None:
+        raise ParseError(file, article.line, problem_at[1], field=problem_at[0])
 
 
 def decode_html(data: bytes, *, file: str) -> str:

@@ -19,6 +19,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.db.models import Prefetch
 
+from labels.jobs import retraining
 from labels.models import (
     Annotation,
     Article,
@@ -273,11 +274,13 @@ def accept_majority(*, reviewer: AbstractBaseUser, project: Project, filters: Qu
             batch_size=2000,
             ignore_conflicts=True,
         )
-        return GoldLabel.objects.filter(
+        written = GoldLabel.objects.filter(
             paragraph_id__in=[paragraph_id for paragraph_id, _ in decisions],
             source=GoldLabel.Source.MAJORITY,
             decided_by=reviewer,
         ).count()
+    retraining.queue_retraining_if_due(project=project)  # the end of an adjudication batch
+    return written
 
 
 def annotator_choices(*, project: Project) -> list[tuple[int, str]]:

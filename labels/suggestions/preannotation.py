@@ -1,7 +1,9 @@
 """Suggested labels in the database: computed at import and on demand, accepted by annotators,
 measured against gold.
 
-The rules are pure (labels.suggestions.suggest); this module feeds them the stored paragraphs, lets site
+When the project has an active learned model (``labels.suggestions.versions``) it suggests in
+place of the rules, stored as ``model:<kind>`` / ``model-<version>``; otherwise the rules
+are pure (labels.suggestions.suggest); this module feeds them the stored paragraphs, lets site
 memory (labels.suggestions.site_memory) override them when the same text on the same site already has a
 decided label, and stores the result on the paragraph with its source and version:
 ``rules:<rule-name>`` / ``suggest.VERSION``, or ``site_memory:gold|agreed`` /
@@ -29,7 +31,7 @@ from labels.models import (
     Paragraph,
     Project,
 )
-from labels.suggestions import site_memory, suggest
+from labels.suggestions import classifier, features, site_memory, suggest, versions
 from labels.workflow.annotating import (
     SavedLabel,
     add_annotations,
@@ -93,17 +95,37 @@ def store_suggestions(*, project: Project, paragraphs: QuerySet[Paragraph]) -> C
     decisions = site_memory.decisions_for(
         project=project, keys=[(p.article.source, p.text_hash) for p in rows]
     )
+    model = versions.active_model(project=project)
+    repeats = (
+        versions.repeat_counts(
+            project=project, keys=[(p.article.source, p.text_hash) for p in rows]
+        )
+        if model is not None
+        else {}
+    )
     counts: Counter = Counter()
     # Paragraphs that get the same suggestion are written by one UPDATE: a rule always gives
     # the same label and confidence, so a batch holds a few dozen distinct suggestions at
     # most, where bulk_update would build a CASE over every row (ten times slower).
     same: dict[tuple[str, float | None, str, str], list[int]] = defaultdict(list)
+    certainty: dict[float, list[int]] = defaultdict(list)  # rounded mean -> article ids
     for _, group in groupby(rows, key=lambda p: p.article_id):
         article_rows = list(group)
         article = article_rows[0].article
-        ruled = suggest.suggest_article(
-            [(p.text, p.meta) for p in article_rows], title=article.title
-        )
+        if model is not None:
+            inputs = versions.article_inputs(article_rows, source=article.source, repeats=repeats)
+            predicted = classifier.predict(
+                model.trained, features.article_features(inputs, title=article.title)
+            )
+            ruled = [
+                suggest.Suggestion(label=label, confidence=round(confidence, 2), rule=model.source)
+                for label, confidence in predicted
+            ]
+        else:
+            ruled = suggest.suggest_article(
+                [(p.text, p.meta) for p in article_rows], title=article.title
+            )
+        confidences: list[float] = []
         for paragraph, suggestion in zip(article_rows, ruled, strict=True):
             remembered = site_memory.remembered_label(
                 decisions.get((article.source, paragraph.text_hash), []), article_id=article.pk
@@ -113,6 +135,9 @@ def store_suggestions(*, project: Project, paragraphs: QuerySet[Paragraph]) -> C
                 confidence = site_memory.CONFIDENCE[remembered.origin]
                 source = f"{site_memory.SOURCE}:{remembered.origin}"
                 version = site_memory.VERSION
+            elif model is not None:
+                label, confidence = suggestion.label, suggestion.confidence
+                source, version = model.source, model.version
             else:
                 label, confidence = suggestion.label, suggestion.confidence
                 source, version = f"{RULES_SOURCE}:{suggestion.rule}", suggest.VERSION
@@ -122,6 +147,11 @@ def store_suggestions(*, project: Project, paragraphs: QuerySet[Paragraph]) -> C
                 label, confidence, source = "", None, ""
             same[label, confidence, source, version].append(paragraph.pk)
             counts[label or "(none)", source.split(":")[0] or "(none)"] += 1
+            confidences.append(confidence or 0.0)
+        # Rounded like the suggestions, so a batch writes a few UPDATEs, not one per article.
+        certainty[round(sum(confidences) / len(confidences), 2)].append(article.pk)
+    for mean, article_ids in certainty.items():
+        Article.objects.filter(pk__in=article_ids).update(suggestion_certainty=mean)
     for (label, confidence, source, version), ids in same.items():
         for start in range(0, len(ids), UPDATE_BATCH):
             Paragraph.objects.filter(pk__in=ids[start : start + UPDATE_BATCH]).update(

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
+from labels.jobs import webhooks
 from labels.models import (
     Annotation,
     Article,
@@ -245,6 +246,7 @@ def submit(request: HtmxHttpRequest, assignment_id: int) -> HttpResponse:
     active = (form.cleaned_data["active_seconds"] or 0) if form.is_valid() else 0
     try:
         annotating.submit_assignment(assignment=assignment, active_seconds=active)
+        webhooks.notify_if_article_completed(assignment=assignment)
     except annotating.AssignmentIncomplete as exc:
         messages.error(request, f"Not submitted: {exc}.")
         return redirect("labels:annotate", assignment_id=assignment.pk)

@@ -10,11 +10,10 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
 from labels.datasets import card, export
+from labels.jobs import webhooks
 from labels.views.forms import ExportForm
 from labels.views.http import HtmxHttpRequest
 from labels.workflow import access
-
-CONTENT_TYPES = {"jsonl": "application/x-ndjson", "articlebody": "application/json"}
 
 
 @login_required
@@ -27,11 +26,16 @@ def export_gold(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     options: export.ExportOptions = form.cleaned_data["options"]
     # The generator opens its own snapshot transaction as the response is sent, so the
     # download streams in constant memory whatever the size of the project.
-    blocks = export.export_bytes(project=project, options=options, stats=export.ExportStats())
-    response = StreamingHttpResponse(
-        blocks, content_type=f"{CONTENT_TYPES[options.fmt]}; charset=utf-8"
+    stats = export.ExportStats()
+    file_name = f"{project.slug}-{options.file_name}"
+    blocks = webhooks.export_finished(
+        export.export_bytes(project=project, options=options, stats=stats),
+        project=project,
+        file_name=file_name,
+        stats=stats,
     )
-    return _as_download(response, f"{project.slug}-{options.file_name}")
+    response = StreamingHttpResponse(blocks, content_type=export.CONTENT_TYPES[options.fmt])
+    return _as_download(response, file_name)
 
 
 @login_required

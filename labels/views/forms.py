@@ -40,7 +40,12 @@ class ExportForm(forms.Form):
     """The download options of a gold export; the same as ``export_gold``'s flags."""
 
     format = forms.ChoiceField(
-        choices=[("jsonl", "JSONL"), ("articlebody", "articleBody ground-truth.json")],
+        choices=[
+            ("jsonl", "JSONL"),
+            ("csv", "CSV (spreadsheets; formulas neutralised)"),
+            ("parquet", "Parquet (pandas, Hugging Face datasets)"),
+            ("articlebody", "articleBody ground-truth.json"),
+        ],
         initial="jsonl",
         required=False,
     )
@@ -48,7 +53,7 @@ class ExportForm(forms.Form):
         choices=[("paragraph", "one paragraph per line"), ("article", "one article per line")],
         initial="paragraph",
         required=False,
-        help_text="JSONL only.",
+        help_text="JSONL and Parquet only.",
     )
     min_annotations = forms.IntegerField(
         min_value=1,
@@ -133,6 +138,8 @@ class UploadForm(forms.Form):
         allow_empty_file=True,  # an empty file gets the importer's "empty file" error
         error_messages={"required": "Choose at least one file to upload."},
     )
+    # The upload page's --no-suggestions: a large upload imports several times faster.
+    defer_suggestions = forms.BooleanField(required=False)
 
 
 class SiteMemoryForm(LabelForm):

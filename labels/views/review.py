@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from annotator.db_router import replica_reads
+from labels.jobs import webhooks
 from labels.models import Article, Label, Project
-from labels.review import adjudication, dashboard, reliability
+from labels.review import adjudication, dashboard, honesty, reliability
 from labels.templatetags.bidi import isolate
 from labels.views.forms import AdjudicationForm, QueueFilterForm
 from labels.views.http import HtmxHttpRequest
@@ -54,6 +55,7 @@ def dashboard_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "per_label": per_label,
         "alpha_width": dashboard.bar_width(report["krippendorff_alpha"]),
         "gold_label_names": [names.get(value, value) for value in report["gold"]["labels"]],
+        "honesty": honesty.honesty_report(project=project),
     }
     return render(request, "labels/review.html", context)
 
@@ -165,6 +167,10 @@ def accept_majority(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     written = adjudication.accept_majority(
         reviewer=request.user, project=project, filters=view.filters
     )
+    if written:
+        webhooks.notify(
+            project=project, event="gold.decided", data={"paragraphs": written, "by": "majority"}
+        )
     messages.success(request, f"Accepted the majority label as gold for {written} paragraph(s).")
     return redirect(reverse("labels:disagreements", args=[project.slug]) + "?" + view.query())
 
@@ -205,6 +211,11 @@ def adjudicate(request: HtmxHttpRequest, slug: str, paragraph_id: int) -> HttpRe
         chosen = form.cleaned_data["label"]
         adjudication.adjudicate(
             reviewer=request.user, paragraph=paragraph, label=chosen, note=form.cleaned_data["note"]
+        )
+        webhooks.notify(
+            project=project,
+            event="gold.decided",
+            data={"paragraphs": 1, "by": "adjudication", "label": chosen.value},
         )
         messages.success(
             request,

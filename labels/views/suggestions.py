@@ -10,8 +10,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from labels.models import Assignment, Project
-from labels.suggestions import preannotation, site_memory
+from labels.models import Assignment
+from labels.review import honesty
+from labels.suggestions import preannotation, site_memory, visibility
 from labels.templatetags.bidi import isolate
 from labels.views.annotate import paragraph_update
 from labels.views.forms import ActiveTimeForm, ShowSuggestionsForm, SiteMemoryForm
@@ -19,6 +20,7 @@ from labels.views.http import HtmxHttpRequest
 from labels.workflow import access, annotating
 
 RECURRING_SHOWN = 100
+MODELS_SHOWN = 10
 
 
 @login_required
@@ -66,9 +68,16 @@ def accept_all_suggestions(request: HtmxHttpRequest, assignment_id: int) -> Http
 @require_GET
 def suggestion_report(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     project = access.project_for_reviewer(request.user, slug)
+    report = honesty.honesty_report(project=project)
     context = {
         "project": project,
         "report": preannotation.suggestion_report(project=project),
+        "honesty": report,
+        "honesty_groups": [
+            ("with a suggestion shown", report.with_suggestion, "honesty-with"),
+            ("without a suggestion", report.without_suggestion, "honesty-without"),
+        ],
+        "models": list(project.models.defer("blob")[:MODELS_SHOWN]),
     }
     return render(request, "labels/suggestions.html", context)
 
@@ -80,7 +89,7 @@ def set_show_suggestions(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     form = ShowSuggestionsForm(request.POST)
     form.is_valid()  # a missing box is "off"; nothing else can be invalid
     show = bool(form.cleaned_data.get("show_suggestions"))
-    Project.objects.filter(pk=project.pk).update(show_suggestions=show)
+    visibility.set_show_suggestions(project=project, show=show)
     messages.success(
         request, f"Annotators {'now see' if show else 'no longer see'} suggested labels."
     )

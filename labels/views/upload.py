@@ -2,21 +2,26 @@
 
 The upload is parsed into paragraphs and stored as text; the files themselves are never
 saved, served or run. Django keeps a large upload in a temporary file only for the length
-of the request.
+of the request, and the importer streams it from there (line by line for JSONL, member by
+member for a zip), so a worker never holds several copies of an upload in memory.
 """
 
 from __future__ import annotations
 
+from typing import BinaryIO
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from labels.ingest import importing
-from labels.models import Project
+from labels.ingest import import_jobs, importing
+from labels.jobs import workers
+from labels.models import Job, Project
 from labels.views.forms import UploadForm
 from labels.views.http import HtmxHttpRequest
 from labels.workflow import access
@@ -74,8 +79,17 @@ def _upload(request: HtmxHttpRequest, project: Project) -> HttpResponse:
         )
     if not valid:
         return _render(request, project, form=form, status=400)
+    uploads = form.cleaned_data["files"]
+    if sum(f.size for f in uploads) > settings.BACKGROUND_UPLOAD_MB * 1024 * 1024:
+        # Large: stored and imported by the worker; the page polls the job's progress.
+        job = import_jobs.start_import(
+            project=project, files=((f.name, f.read()) for f in uploads), user=request.user
+        )
+        return _render(request, project, form=UploadForm(), job=job, status=202)
     summary = importing.import_named_files(
-        project=project, files=((f.name, f.read()) for f in form.cleaned_data["files"])
+        project=project,
+        files=((f.name, _opened(f)) for f in uploads),
+        suggest=not form.cleaned_data["defer_suggestions"],
     )
     return _render(request, project, form=UploadForm(), summary=summary)
 
@@ -86,6 +100,7 @@ def _render(
     *,
     form: UploadForm,
     summary: importing.ImportSummary | None = None,
+    job: Job | None = None,
     error: str | None = None,
     status: int = 200,
 ) -> HttpResponse:
@@ -93,6 +108,9 @@ def _render(
         "project": project,
         "form": form,
         "summary": summary,
+        "job": job,
+        "worker": workers.worker_state() if job is not None else None,
+        "background_mb": settings.BACKGROUND_UPLOAD_MB,
         "error": error,
         "max_upload_mb": settings.MAX_UPLOAD_MB,
         "max_upload_bytes": max_upload_bytes(),
@@ -101,6 +119,12 @@ def _render(
     }
     template = "labels/upload.html" + ("#upload-result" if request.htmx else "")
     return render(request, template, context, status=status)
+
+
+def _opened(upload: UploadedFile) -> BinaryIO:
+    """The uploaded file itself (in memory if small, else Django's temporary file), rewound."""
+    upload.seek(0)
+    return upload.file
 
 
 def _content_length(request: HtmxHttpRequest) -> int:

@@ -3,7 +3,8 @@
 Rules: an annotator's own in-progress assignment comes first (resume). Otherwise an article
 they have never touched (not even skipped or lost to the idle timeout) that still has an open
 slot, preferring articles others already started (fewest open slots first, so articles
-finish), then import order.
+finish), then import order; a project with ``uncertainty_first`` puts, among articles as far
+along, the ones whose suggestions are least certain (``Article.suggestion_certainty``) first.
 
 Safety under concurrency (PostgreSQL, READ COMMITTED):
 - The claiming user's membership row is locked first, so one user's claims (two tabs) run one
@@ -24,6 +25,8 @@ scan that stops at the first article the user has not touched, so its cost does 
 the number of articles (see bench/bench_queue.py). It does grow with the number of articles
 the user touched that still wait for others (they sort first and are stepped over); in a team
 those are taken quickly, and bench/bench_queue.py measures the worst case of a lone annotator.
+With ``uncertainty_first`` the index no longer gives the order, so PostgreSQL sorts the open
+articles of the project: opt-in, for projects whose open pool is small enough to sort.
 """
 
 from __future__ import annotations
@@ -107,10 +110,18 @@ def open_articles_for(*, user: AbstractBaseUser, project: Project) -> QuerySet[A
     prints this query's plan.
     """
     touched = Assignment.objects.filter(article=OuterRef("pk"), annotator=user)
+    order = ["open_slots", "id"]
+    if project.uncertainty_first:
+        # Among articles as far along, the ones the suggestions are least sure of first. Only
+        # the order changes: the locks and the recount in claim_next keep every guarantee.
+        order = ["open_slots", F("suggestion_certainty").asc(nulls_last=True), "id"]
+    candidates = Article.objects.filter(project=project, open_slots__gt=0)
+    if project.show_suggestions:
+        # Offered only once the suggestion job has stored its suggestions (labels.jobs).
+        candidates = candidates.filter(suggestions_ready=True)
     return (
-        Article.objects.filter(project=project, open_slots__gt=0)
-        .filter(~ProbedExists(touched))
-        .order_by("open_slots", "id")
+        candidates.filter(~ProbedExists(touched))
+        .order_by(*order)
         .select_for_update(skip_locked=True, of=("self",))
     )
 

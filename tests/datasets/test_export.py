@@ -248,7 +248,7 @@ def test_articlebody_joins_body_and_quote_of_complete_articles(project, article)
 
 
 def test_articlebody_refuses_options_that_do_not_apply(project):
-    with pytest.raises(CommandError, match="--unit applies to the jsonl format only"):
+    with pytest.raises(CommandError, match="--unit applies to the jsonl and parquet formats only"):
         run_export(project, "--format", "articlebody", "--unit", "article")
     with pytest.raises(CommandError, match="--include-unresolved does not apply"):
         run_export(project, "--format", "articlebody", "--include-unresolved")

@@ -8,8 +8,9 @@ from tests.security.test_stored_xss import build_hostile_world, html_pages
 
 
 @pytest.fixture
-def hostile_world(transactional_db: None) -> World:
-    return build_hostile_world()
+def hostile_world(transactional_db: None, settings, tmp_path) -> World:
+    settings.EXPORT_DIR = str(tmp_path)
+    return build_hostile_world(export_dir=tmp_path)
 
 
 @pytest.mark.e2e

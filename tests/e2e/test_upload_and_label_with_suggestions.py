@@ -7,6 +7,7 @@ import pytest
 
 from labels.models import Annotation, Article, Assignment, Membership, Project
 from labels.workflow import projects
+from tests.background import run_queued_jobs
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -67,6 +68,7 @@ def test_upload_a_corpus_page_then_label_it_with_suggestions(live_server, new_pa
     reviewer.set_input_files("#id_files", str(AP_PAGE))
     reviewer.get_by_role("button", name="Upload and import").click()
     reviewer.wait_for_selector("#upload-summary:has-text('1 article(s) imported')")
+    run_queued_jobs()  # the suggestion job that follows the import
 
     events = reviewer.evaluate("window.progressEvents")
     assert events, "the upload reported no progress"

@@ -98,8 +98,8 @@ def test_a_bad_line_fails_its_file_only_and_writes_nothing_from_it(tmp_path):
     ("name", "content", "message"),
     [
         ("empty.txt", b"", "empty.txt:1: empty file"),
-        ("latin1.txt", b"Title\n\ncaf\xe9\n", "latin1.txt:3: not valid UTF-8"),
-        ("noid.jsonl", b'{"text": "x"}\n', 'noid.jsonl:1: missing "id"'),
+        ("latin1.txt", b"Title\n\ncaf\xe9\n", "latin1.txt:3: text: not valid UTF-8"),
+        ("noid.jsonl", b'{"text": "x"}\n', "noid.jsonl:1: id: missing or empty"),
         (
             "both.jsonl",
             b'{"id": "a", "text": "x", "paragraphs": ["x"]}',
@@ -129,7 +129,7 @@ def test_same_id_with_different_content_is_refused(tmp_path):
     code, _, err = run_import(str(tmp_path / "two.jsonl"), "--project", "p")
 
     assert code == 1
-    assert "two.jsonl:2: article id 'a' already exists with different content" in err
+    assert "two.jsonl:2: id: article id 'a' already exists with different content" in err
     assert list(Article.objects.values_list("external_id", flat=True)) == ["a"]
 
 

@@ -11,6 +11,7 @@ import pytest
 from labels.ingest import archives, importing
 from labels.models import Article, Paragraph, Project
 from labels.suggestions import suggest
+from tests.background import run_queued_jobs
 from tests.ingest.test_importing import run_import
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +41,7 @@ def test_an_html_page_imports_with_its_metadata_and_a_suggestion_per_paragraph(t
     (tmp_path / "harbour.html").write_bytes(PAGE)
 
     code, out, err = run_import(str(tmp_path / "harbour.html"), "--project", "web")
+    run_queued_jobs()  # suggestions follow the import as a background job
 
     assert (code, err) == (0, "")
     assert "1 article(s) imported" in out
@@ -90,6 +92,7 @@ def test_htm_and_format_html_import_as_web_pages(tmp_path):
 def test_a_corpus_page_imports_and_reimporting_it_is_a_duplicate():
     first = run_import(str(VERGE), "--project", "web")
     second = run_import(str(VERGE), "--project", "web")
+    run_queued_jobs()
 
     assert first[0] == second[0] == 0
     assert "1 article(s) imported" in first[1]
@@ -174,7 +177,7 @@ def test_a_failing_member_writes_nothing_of_itself_but_the_others_land(tmp_path)
     code, _, err = run_import(str(archive), "--project", "web")
 
     assert code == 1
-    assert f'{archive}:bad.jsonl:2: "text" must be a string' in err
+    assert f"{archive}:bad.jsonl:2: text: must be a string" in err
     assert list(Article.objects.values_list("external_id", flat=True)) == ["g"]
 
 

@@ -45,12 +45,12 @@ def test_empty_txt_is_an_error_naming_the_file(data):
 def test_bytes_that_are_not_utf8_name_the_line():
     data = b"Title\n\nfine\n\ncaf\xe9 au lait\n"
 
-    with pytest.raises(parsing.ParseError, match=r"^latin\.txt:5: not valid UTF-8"):
+    with pytest.raises(parsing.ParseError, match=r"^latin\.txt:5: text: not valid UTF-8"):
         parsing.parse_txt(data, file="latin.txt")
 
 
 def test_nul_byte_is_refused_with_its_line():
-    with pytest.raises(parsing.ParseError, match=r"^nul\.txt:3: contains a NUL byte"):
+    with pytest.raises(parsing.ParseError, match=r"^nul\.txt:3: text: contains NUL \(U\+0000\)"):
         parsing.parse_txt(b"a\n\nb\x00c\n", file="nul.txt")
 
 
@@ -79,15 +79,15 @@ def test_jsonl_accepts_text_or_paragraphs_and_keeps_optional_fields():
     [
         ('{"id": "a", "text": "x"', "malformed JSON"),
         ('["id"]', "expected a JSON object, got list"),
-        ('{"text": "x"}', 'missing "id"'),
-        ('{"id": "", "text": "x"}', 'missing "id"'),
+        ('{"text": "x"}', "id: missing or empty"),
+        ('{"id": "", "text": "x"}', "id: missing or empty"),
         ('{"id": "a"}', 'exactly one of "text" or "paragraphs"'),
         ('{"id": "a", "text": "x", "paragraphs": ["x"]}', 'exactly one of "text" or "paragraphs"'),
-        ('{"id": "a", "paragraphs": "x"}', '"paragraphs" must be a list of strings'),
-        ('{"id": "a", "paragraphs": [1]}', '"paragraphs" must be a list of strings'),
+        ('{"id": "a", "paragraphs": "x"}', "paragraphs: must be a list of strings"),
+        ('{"id": "a", "paragraphs": [1]}', "paragraphs[0]: must be a string, not a number"),
         ('{"id": "a", "text": "  "}', "article has no paragraphs"),
-        ('{"id": "a", "text": "x", "meta": []}', '"meta" must be a JSON object'),
-        ('{"id": "a", "text": "x", "title": 3}', '"title" must be a string'),
+        ('{"id": "a", "text": "x", "meta": []}', "meta: must be a JSON object"),
+        ('{"id": "a", "text": "x", "title": 3}', "title: must be a string"),
         ('{"id": "a", "text": "x", "colour": "red"}', "unknown field(s): colour"),
     ],
 )
@@ -119,3 +119,57 @@ def test_format_is_chosen_by_suffix_or_refused():
     assert parsing.format_for("a.bin", "txt") == "txt"
     with pytest.raises(parsing.ParseError, match=r"^a\.csv: unknown format '\.csv'"):
         parsing.format_for("a.csv")
+
+
+# Lines longer than LONG_LINE_BYTES are parsed incrementally, with the same outcome.
+
+
+@pytest.fixture
+def short_long_lines(monkeypatch):
+    monkeypatch.setattr(parsing, "LONG_LINE_BYTES", 64)
+
+
+def test_a_long_line_is_parsed_incrementally_into_the_same_article(short_long_lines):
+    long = {
+        "id": "long",
+        "title": "T",
+        "paragraphs": [f"Paragraph {i} “quoted”" for i in range(40)],
+    }
+    data = jsonl({"id": "a", "text": "short"}, long, {"id": "b", "text": "after"})
+
+    articles = parsing.parse_jsonl(data, file="f.jsonl")
+
+    assert [a.external_id for a in articles] == ["a", "long", "b"]
+    assert [p.text for p in articles[1].paragraphs] == long["paragraphs"]
+    assert [a.line for a in articles] == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (
+            '{"id": "x", "paragraphs": ["' + "a" * 100 + '", 5]}',
+            "f.jsonl:3: paragraphs[1]: must be",
+        ),
+        (
+            '{"id": "x", "paragraphs": ["' + "a" * 100 + '\\ud800"]}',
+            "f.jsonl:3: contains a lone surrogate",
+        ),
+        ('{"id": "x", "paragraphs": ["' + "a" * 100 + '"', "f.jsonl:3: malformed JSON"),
+        ('{"id": "x", "paragraphs": ["' + "a" * 100 + '"]} {"id": "y"}', "f.jsonl:3: malformed"),
+    ],
+)
+def test_a_bad_long_line_is_named_like_a_short_one(short_long_lines, line, message):
+    data = jsonl({"id": "a", "text": "one"}, {"id": "b", "text": "two"}) + b"\n" + line.encode()
+
+    with pytest.raises(parsing.ParseError) as error:
+        parsing.parse_jsonl(data, file="f.jsonl")
+
+    assert str(error.value).startswith(message)
+
+
+def test_invalid_utf8_in_a_long_line_is_refused(short_long_lines):
+    data = b'{"id": "x", "text": "' + b"a" * 100 + b'\xff"}\n'
+
+    with pytest.raises(parsing.ParseError, match=r"^f\.jsonl:1: malformed JSON: .*UTF8"):
+        parsing.parse_jsonl(data, file="f.jsonl")

@@ -515,16 +515,21 @@ def test_external_entities_are_not_resolved() -> None:
     assert not any("root:" in text for text in texts)
 
 
-def test_nul_characters_are_removed_from_text_and_metadata() -> None:
-    html = (
-        '<html lang="e\x00n"><head><title>Ti\x00tle</title></head><body><p>a\x00b</p></body></html>'
-    )
+def test_nul_is_refused_with_its_line_like_every_other_format() -> None:
+    html = "<html><head><title>Title</title></head>\n<body><p>a\x00b</p></body></html>"
 
-    article = article_from(html)
+    with pytest.raises(ParseError, match=r"^nul\.html:2: text: contains NUL \(U\+0000\)"):
+        parse_html(html.encode(), file="nul.html")
 
-    assert article.title == "Title"
-    assert article.meta["lang"] == "en"
-    assert [p.text for p in article.paragraphs] == ["ab"]
+
+@pytest.mark.parametrize("reference", ["&#xFFFE;", "&#xFDD0;", "&#x10FFFF;"])
+def test_a_non_character_from_a_character_reference_is_refused(reference: str) -> None:
+    html = f"<title>T</title><p>ok</p><p>a{reference}b</p>"
+
+    with pytest.raises(
+        ParseError, match=r"^ref\.html:1: paragraphs\[1\]: contains the Unicode non"
+    ):
+        parse_html(html.encode(), file="ref.html")
 
 
 def test_markup_nested_200_deep_is_walked() -> None:

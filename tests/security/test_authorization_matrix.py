@@ -15,7 +15,11 @@ from django.apps import apps
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
-from labels.models import Annotation, Assignment, Membership, Project
+from labels.datasets import export_jobs
+from labels.datasets.export import ExportOptions
+from labels.models import Annotation, Assignment, Membership, Project, Webhook
+from labels.workflow import api_tokens
+from tests.background import run_queued_jobs
 from tests.factories import (
     AnnotationFactory,
     ArticleFactory,
@@ -51,9 +55,19 @@ ACCESS = {
     "labels:activity": "owner",
     "labels:set_label": "paragraph",
     "labels:upload": "reviewer",
+    "labels:jobs": "reviewer",
+    "labels:webhooks": "reviewer",
+    "labels:delete_webhook": "reviewer",
+    "labels:job": "reviewer",
+    "labels:retry_job": "reviewer",
+    "labels:download_export": "reviewer",
+    "labels:start_export": "reviewer",
+    "labels:api_tokens": "any",
+    "labels:revoke_api_token": "token",
     "labels:suggestions": "reviewer",
     "labels:set_show_suggestions": "reviewer",
     "labels:site_memory": "reviewer",
+    "labels:extractor_scores": "reviewer",
     "labels:apply_site_memory": "reviewer",
     "labels:accept_suggestion": "paragraph",
     "labels:accept_all_suggestions": "owner",
@@ -73,6 +87,7 @@ ALLOWED = {
     "owner": {"owner"},
     "paragraph": {"owner", "other_annotator"},
     "reviewer": {"reviewer", "staff"},
+    "token": {"owner"},
 }
 
 
@@ -104,7 +119,7 @@ class World:
 
 
 @pytest.fixture
-def world() -> World:
+def world(settings, tmp_path) -> World:
     project = ProjectFactory(show_suggestions=True)
     article = ArticleFactory(project=project, open_slots=0)
     paragraphs = [ParagraphFactory(article=article, index=i) for i in range(3)]
@@ -121,6 +136,12 @@ def world() -> World:
     # The other annotator has work of their own on the same article: acting on the owner's
     # assignment must still be refused.
     AssignmentFactory(article=article, annotator=other)
+    # A finished export job: it has a file to download, and routes on jobs have one to find.
+    settings.EXPORT_DIR = str(tmp_path)
+    job = export_jobs.start_export(project=project, options=ExportOptions(), user=reviewer)
+    run_queued_jobs()
+    token = api_tokens.create_token(user=owner, name="owner's").token
+    hook = Webhook.objects.create(project=project, url="https://hooks.example.org/", secret="s")
     return World(
         users={
             "outsider": outsider,
@@ -133,6 +154,9 @@ def world() -> World:
             "slug": project.slug,
             "assignment_id": assignment.pk,
             "paragraph_id": paragraphs[1].pk,
+            "job_id": job.pk,
+            "token_id": token.pk,
+            "webhook_id": hook.pk,
         },
         payload={
             "label": label_of(project, "quote").value,

@@ -7,12 +7,14 @@ payload script runs.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from lxml import html as lxml_html
 
-from labels.models import Flag, Label
+from labels.models import ApiToken, Flag, Job, Label, Webhook, WebhookDelivery
 from tests.factories import (
     AnnotationFactory,
     ArticleFactory,
@@ -62,11 +64,12 @@ def executable_markup(page: str) -> list[str]:
 
 
 @pytest.fixture
-def hostile_world(db: None) -> World:
-    return build_hostile_world()
+def hostile_world(db: None, settings, tmp_path) -> World:
+    settings.EXPORT_DIR = str(tmp_path)
+    return build_hostile_world(export_dir=tmp_path)
 
 
-def build_hostile_world() -> World:
+def build_hostile_world(*, export_dir: Path) -> World:
     """A project whose every user- or import-settable text field carries the payloads."""
     project = ProjectFactory(name=HOSTILE[:200], guidelines=HOSTILE, show_suggestions=True)
     Label.objects.filter(project=project, value="quote").update(name=PAYLOADS[1][:100])
@@ -96,6 +99,28 @@ def build_hostile_world() -> World:
     AnnotationFactory(assignment=assignment, paragraph=paragraphs[0])
     Flag.objects.create(assignment=assignment, paragraph=paragraphs[0], note=HOSTILE[:1000])
     Flag.objects.create(assignment=other_assignment, paragraph=paragraphs[1], note=PAYLOADS[1])
+    # Jobs, webhooks and tokens show text from uploads, targets and users.
+    job = Job.objects.create(
+        project=project,
+        kind=Job.Kind.EXPORT,
+        status=Job.Status.SUCCEEDED,
+        failure=HOSTILE,
+        errors=[HOSTILE, PAYLOADS[1]],
+        result={
+            "file": "gold.jsonl",
+            "bytes": 3,
+            "sha256": PAYLOADS[0],
+            "summary": HOSTILE,
+            "outcomes": [{"path": PAYLOADS[2], "error": PAYLOADS[1], "articles": 0}],
+        },
+    )
+    (export_dir / f"job-{job.pk}").mkdir()
+    (export_dir / f"job-{job.pk}" / "gold.jsonl").write_text("{}\n")
+    hook = Webhook.objects.create(
+        project=project, url=PAYLOADS[3], events=[PAYLOADS[0]], secret="s"
+    )
+    WebhookDelivery.objects.create(webhook=hook, event=PAYLOADS[1][:32], payload={}, error=HOSTILE)
+    ApiToken.objects.create(user=owner, name=HOSTILE[:100], prefix=PAYLOADS[1][:16], digest="d")
     return World(
         users={
             "owner": owner,
@@ -107,6 +132,9 @@ def build_hostile_world() -> World:
             "slug": project.slug,
             "assignment_id": assignment.pk,
             "paragraph_id": paragraphs[1].pk,
+            "job_id": job.pk,
+            "token_id": ApiToken.objects.get(user=owner).pk,
+            "webhook_id": hook.pk,
         },
         payload={},
     )

@@ -11,6 +11,7 @@ from labels.ingest import importing
 from labels.models import Annotation, AnnotationEvent, Assignment, GoldLabel, Paragraph, Project
 from labels.suggestions import preannotation, site_memory
 from labels.workflow import annotating
+from tests.background import run_queued_jobs
 from tests.factories import (
     AnnotationFactory,
     ArticleFactory,
@@ -39,6 +40,7 @@ def jsonl(*articles: tuple[str, list[str]], source: str = "gazette.example") -> 
 def import_jsonl(project: Project, data: bytes, name: str = "batch.jsonl") -> None:
     [outcome] = importing.import_source(project=project, data=data, name=name)
     assert outcome.error is None
+    run_queued_jobs()  # the suggestion job that follows every import
 
 
 def paragraph(external_id: str, text: str) -> Paragraph:
@@ -154,6 +156,7 @@ def test_a_label_outside_the_project_label_set_is_not_suggested():
         name="a.jsonl",
     )
     assert outcome.error is None
+    run_queued_jobs()
 
     caption = paragraph("a1", "A photo. (Photo: Jane Roe)")
     assert (caption.suggested_label, caption.suggestion_source) == ("", "")

@@ -107,7 +107,10 @@ def test_the_download_takes_the_commands_options(reviewer_client, gold_project):
         ({"min_agreement": "0"}, "min_agreement"),
         ({"split": "50/20"}, "add up to 100"),
         ({"unit": "sentence"}, "unit"),
-        ({"format": "articlebody", "unit": "article"}, "applies to the jsonl format only"),
+        (
+            {"format": "articlebody", "unit": "article"},
+            "applies to the jsonl and parquet formats only",
+        ),
     ],
 )
 def test_bad_options_are_400_with_the_field_named(reviewer_client, gold_project, params, message):

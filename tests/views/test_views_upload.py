@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from labels.models import Article, Paragraph
+from tests.background import run_queued_jobs
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -105,6 +106,7 @@ def test_uploading_several_files_imports_each_and_shows_the_per_file_summary(
     assert sorted(Article.objects.values_list("external_id", flat=True)) == ["notes", "verge"]
     verge = Article.objects.get(external_id="verge")
     assert verge.source == "www.theverge.com"
+    run_queued_jobs()  # suggestions follow the import as a background job
     assert verge.paragraphs.filter(suggested_label="").count() == 0
 
 

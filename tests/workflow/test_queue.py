@@ -217,6 +217,7 @@ def test_changing_overlap_in_the_admin_resyncs_open_slots(client, project):
         "guidelines": "",
         "overlap": 5,
         "assignment_timeout": "1 00:00:00",
+        "retrain_every": 200,
         "labels-TOTAL_FORMS": 0,
         "labels-INITIAL_FORMS": 0,
         "memberships-TOTAL_FORMS": 0,

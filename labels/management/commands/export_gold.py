@@ -6,6 +6,7 @@ from django.db import DatabaseError
 from labels.datasets import card, export
 from labels.datasets.gold import DEFAULT_POLICY, GoldPolicy, InvalidPolicy
 from labels.datasets.splits import DEFAULT_SPLIT, InvalidSplit, parse_split
+from labels.jobs import webhooks
 from labels.models import Project
 
 
@@ -20,7 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("--out", default="-", help="file to write (atomically) or - for stdout")
         parser.add_argument("--format", dest="fmt", default="jsonl", choices=export.FORMATS)
         parser.add_argument(
-            "--unit", choices=export.UNITS, help="jsonl only: one line per paragraph (default)"
+            "--unit",
+            choices=export.UNITS,
+            help="jsonl and parquet: one row per paragraph (default) or per article",
         )
         parser.add_argument(
             "--min-annotations", type=int, default=DEFAULT_POLICY.min_annotations, metavar="N"
@@ -77,7 +80,17 @@ class Command(BaseCommand):
             project=target, options=settings, stats=stats, with_agreement=card_path is not None
         )
         out = options["out"]
-        if out == "-":
+        if out == "-" and settings.fmt == "parquet":
+            # Binary: straight to the byte stream under stdout, never through text decoding.
+            binary = getattr(self.stdout._out, "buffer", None)
+            if binary is None:
+                raise CommandError("--format parquet is binary: give --out FILE")
+            self.stdout.flush()
+            for block in blocks:
+                binary.write(block)
+            binary.flush()
+            file_name = settings.file_name
+        elif out == "-":
             for block in blocks:
                 self.stdout.write(block.decode("utf-8"), ending="")
             self.stdout.flush()
@@ -85,6 +98,16 @@ class Command(BaseCommand):
         else:
             export.write_atomically(blocks, out=Path(out))
             file_name = Path(out).name
+        webhooks.notify(
+            project=target,
+            event="export.finished",
+            data={
+                "file": file_name,
+                "lines": stats.lines,
+                "bytes": stats.bytes,
+                "sha256": stats.sha256,
+            },
+        )
         if card_path is not None:
             document = card.build_card(
                 project=target, options=settings, stats=stats, file_name=file_name

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from labels.datasets import annotation_exchange
 from labels.datasets.annotation_records import AnnotationRecord, RecordErrors
 from labels.ingest import importing
+from labels.jobs import suggesting
 from labels.models import Article, Assignment, Membership, Project
 from labels.workflow import projects
 
@@ -88,6 +89,8 @@ class Command(BaseCommand):
         pages = [Path(corpus) / f"{page}.html" for page in DEMO_PAGES]
         for label, paths in (("Seeds", [seeds]), ("Corpus pages", pages)):
             summary = importing.import_paths(project=target, paths=paths)
+            # The demo's few suggestions are computed now, so it is ready without a worker.
+            suggesting.suggest_now(project=target)
             self.stdout.write(f"{label}: {summary.describe()}")
             for error in summary.errors:
                 self.stderr.write(error)
