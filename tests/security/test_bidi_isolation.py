@@ -1,5 +1,8 @@
 """Right-to-left override (U+202E) in every user-supplied text cannot reorder the interface.
 
+The world and the in-page check live here; tests/e2e/test_bidi_isolation_browser.py runs the
+check in Chromium on every page (the browser fixture is the e2e suite's).
+
 Every title, id, URL, source, paragraph, note and user name below starts with U+202E and
 never closes it. In Chromium, on every page a user of the world can open (and on the flash
 message after an adjudication), each text holding the override must be isolated: inside an
@@ -11,10 +14,8 @@ paragraph. An unisolated override reverses the interface text after it.
 from __future__ import annotations
 
 import pytest
-from django.urls import reverse
 
 from labels.models import Flag, GoldLabel, Label
-from tests.e2e.conftest import browser  # noqa: F401  (the fixture)
 from tests.factories import (
     AnnotationFactory,
     ArticleFactory,
@@ -25,7 +26,6 @@ from tests.factories import (
     UserFactory,
 )
 from tests.security.test_authorization_matrix import World
-from tests.security.test_stored_xss import html_pages
 
 RLO = "\u202e"
 PASSWORD = "pw-for-the-browser-1"
@@ -140,56 +140,6 @@ def rtl_world(transactional_db: None) -> World:
         },
         payload={},
     )
-
-
-def log_in(page: object, base: str, user: object) -> None:
-    page.goto(f"{base}{reverse('login')}")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
-
-@pytest.mark.e2e
-@pytest.mark.django_db(transaction=True)
-def test_no_page_lets_an_override_reorder_the_interface(rtl_world, live_server, browser):  # noqa: F811
-    seen = 0
-    for role in ("owner", "reviewer"):
-        user = rtl_world.users[role]
-        context = browser.new_context(viewport={"width": 1366, "height": 768})
-        page = context.new_page()
-        log_in(page, live_server.url, user)
-        for name, url, page_user, _ in html_pages(rtl_world):
-            if page_user != user or name in NOT_HERE:
-                continue
-            response = page.goto(f"{live_server.url}{url}")
-            assert response is not None and response.status == 200, name
-            assert RLO in page.content(), f"{name} shows none of the hostile text"
-            assert page.evaluate(FIND_UNISOLATED) == [], name
-            seen += 1
-        context.close()
-    assert seen >= 9  # owner: 3 pages; reviewer: 6 (upload aside)
-
-
-@pytest.mark.e2e
-@pytest.mark.django_db(transaction=True)
-def test_the_flash_message_after_a_decision_isolates_the_article_id(
-    rtl_world,
-    live_server,
-    browser,  # noqa: F811
-):
-    context = browser.new_context()
-    page = context.new_page()
-    log_in(page, live_server.url, rtl_world.users["reviewer"])
-    slug = rtl_world.kwargs["slug"]
-    page.goto(f"{live_server.url}{reverse('labels:next_disagreement', args=[slug])}")
-    page.locator("form button[name=label]").first.click()
-    page.wait_for_selector(".messages li")
-
-    message = page.locator(".messages li").first.inner_text()
-    assert "Gold for paragraph" in message and RLO in message
-    assert page.evaluate(FIND_UNISOLATED) == []
-    context.close()
 
 
 def test_the_filters_isolate_plain_text_and_escape_html():
