@@ -391,18 +391,21 @@ class Job(models.Model):
 
 
 class JobFile(models.Model):
-    """An uploaded file waiting for its import job; deleted when the job succeeds.
+    """One part of an uploaded file waiting for its import job; deleted when the job succeeds.
 
-    Kept in the database, not on disk, so a worker on another machine can read it.
+    Kept in the database, not on disk, so a worker on another machine can read it. A file is
+    stored in parts (``labels.jobs.files``) so that neither the web process nor the worker
+    holds a whole upload in memory.
     """
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="files")
     name = models.CharField(max_length=1000)
     data = models.BinaryField()
     order = models.PositiveIntegerField(default=0)
+    part = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["job", "order"]
+        ordering = ["job", "order", "part"]
 
     def __str__(self) -> str:
         return self.name

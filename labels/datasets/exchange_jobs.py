@@ -6,7 +6,7 @@ The file is stored with the job (``JobFile``) and imported all or nothing, exact
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -14,12 +14,13 @@ from django_tasks import task
 
 from labels.datasets import annotation_exchange
 from labels.datasets.annotation_records import RecordErrors
+from labels.jobs import files as job_files
 from labels.jobs import records
-from labels.models import Job, JobFile, Project
+from labels.models import Job, Project
 
 
 def start_annotation_import(
-    *, project: Project, data: bytes, name: str, user: AbstractBaseUser | None = None
+    *, project: Project, data: bytes | BinaryIO, name: str, user: AbstractBaseUser | None = None
 ) -> Job:
     """Store the file and queue its import; returns the queued job."""
     with transaction.atomic():
@@ -31,7 +32,7 @@ def start_annotation_import(
             params={"files": [name]},
             total=1,
         )
-        JobFile.objects.create(job=job, name=name[:1000], data=data)
+        job_files.store_file(job=job, name=name, data=data)
     return job
 
 
@@ -45,15 +46,16 @@ def run_annotation_import(context: Any, job_id: int) -> dict[str, Any]:
 
 def import_annotation_file(job: Job) -> tuple[dict[str, Any], list[str]]:
     """Import the job's one file, all or nothing."""
-    stored = job.files.get()
+    name, stream = job_files.open_stored_file(job=job)
     try:
-        summary = annotation_exchange.import_annotations(
-            project=job.project, data=bytes(stored.data), name=stored.name
-        )
+        with stream:
+            summary = annotation_exchange.import_annotations(
+                project=job.project, data=stream, name=name
+            )
     except RecordErrors as exc:
-        raise records.JobError(f"{stored.name}: {exc.total} bad line(s)", exc.lines()) from None
+        raise records.JobError(f"{name}: {exc.total} bad line(s)", exc.lines()) from None
     records.set_progress(job=job, done=1)
-    stored.delete()
+    job.files.all().delete()
     return {
         "annotations": summary.annotations,
         "unchanged": summary.unchanged,

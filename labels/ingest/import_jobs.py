@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django_tasks import task
 
 from labels.ingest import importing
+from labels.jobs import files as job_files
 from labels.jobs import records, webhooks
 from labels.models import Job, JobFile, Project
 
@@ -25,11 +26,11 @@ from labels.models import Job, JobFile, Project
 def start_import(
     *,
     project: Project,
-    files: Iterable[tuple[str, bytes]],
+    files: Iterable[tuple[str, bytes | BinaryIO]],
     user: AbstractBaseUser | None = None,
     fmt: str = "auto",
 ) -> Job:
-    """Store the files and queue their import; returns the queued job."""
+    """Store the files (read a part at a time) and queue their import; returns the queued job."""
     files = list(files)
     with transaction.atomic():
         job = records.create_job(
@@ -40,10 +41,8 @@ def start_import(
             params={"format": fmt, "files": [name for name, _ in files]},
             total=len(files),
         )
-        JobFile.objects.bulk_create(
-            JobFile(job=job, name=name[:1000], data=data, order=order)
-            for order, (name, data) in enumerate(files)
-        )
+        for order, (name, data) in enumerate(files):
+            job_files.store_file(job=job, name=name, data=data, order=order)
     return job
 
 
@@ -59,14 +58,14 @@ def import_files(job: Job) -> tuple[dict[str, Any], list[str]]:
     """Import the job's files in order, recording progress after each."""
     fmt = job.params.get("format", "auto")
     summary = importing.ImportSummary()
-    file_ids = list(job.files.order_by("order").values_list("pk", flat=True))
-    records.set_progress(job=job, done=0, total=len(file_ids))
-    for done, file_id in enumerate(file_ids, start=1):
-        # One file in memory at a time.
-        name, data = JobFile.objects.values_list("name", "data").get(pk=file_id)
-        summary.outcomes.extend(
-            importing.import_source(project=job.project, data=bytes(data), name=name, fmt=fmt)
-        )
+    orders = job_files.stored_orders(job=job)
+    records.set_progress(job=job, done=0, total=len(orders))
+    for done, order in enumerate(orders, start=1):
+        name, stream = job_files.open_stored_file(job=job, order=order)
+        with stream:
+            summary.outcomes.extend(
+                importing.import_source(project=job.project, data=stream, name=name, fmt=fmt)
+            )
         records.set_progress(job=job, done=done)
     JobFile.objects.filter(job=job).delete()
     result = summary_result(summary)

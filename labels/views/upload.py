@@ -83,7 +83,7 @@ def _upload(request: HtmxHttpRequest, project: Project) -> HttpResponse:
     if sum(f.size for f in uploads) > settings.BACKGROUND_UPLOAD_MB * 1024 * 1024:
         # Large: stored and imported by the worker; the page polls the job's progress.
         job = import_jobs.start_import(
-            project=project, files=((f.name, f.read()) for f in uploads), user=request.user
+            project=project, files=((f.name, _opened(f)) for f in uploads), user=request.user
         )
         return _render(request, project, form=UploadForm(), job=job, status=202)
     summary = importing.import_named_files(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from io import StringIO
 
@@ -11,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from labels.ingest import import_jobs, importing
+from labels.jobs import files as job_files
 from labels.jobs import records, workers
 from labels.models import ApiToken, Article, Job, JobFile, Worker
 from labels.workflow import api_tokens, queue
@@ -42,6 +44,22 @@ def test_an_import_job_reports_each_file_and_its_file_line_errors():
     assert job.result["articles"] == 2
     assert len(job.errors) == 1 and job.errors[0].startswith("bad.jsonl:1:")
     assert not JobFile.objects.exists()  # the stored upload is gone once imported
+
+
+def test_a_file_stored_in_parts_is_imported_whole_from_a_stream(monkeypatch):
+    monkeypatch.setattr(job_files, "PART_BYTES", 7)  # every few bytes a new part
+    project = ProjectFactory()
+    data = jsonl("a", "b", "c")
+
+    job = import_jobs.start_import(project=project, files=[("parts.jsonl", io.BytesIO(data))])
+
+    parts = JobFile.objects.filter(job=job).order_by("part")
+    assert parts.count() == -(-len(data) // 7)
+    assert b"".join(bytes(part.data) for part in parts) == data
+    run_queued_jobs()
+    job.refresh_from_db()
+    assert (job.status, job.result["articles"]) == ("succeeded", 3)
+    assert not JobFile.objects.exists()
 
 
 def test_suggestions_follow_as_a_job_and_hold_articles_back_until_ready():

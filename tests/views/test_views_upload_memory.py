@@ -16,7 +16,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from labels.models import Article, Paragraph
+from labels.jobs import files as job_files
+from labels.models import Article, JobFile, Paragraph
 from tests.factories import MembershipFactory, ProjectFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,8 +104,14 @@ def _database_url() -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("single_line", [True, False], ids=["one-line", "many-lines"])
-def test_a_50_mb_upload_grows_the_worker_by_less_than_3x_its_size(tmp_path, single_line):
+@pytest.mark.parametrize(
+    ("single_line", "background_mb"),
+    [(True, "100"), (False, "100"), (False, "2")],
+    ids=["one-line", "many-lines", "as-a-job"],
+)
+def test_a_50_mb_upload_grows_the_worker_by_less_than_3x_its_size(
+    tmp_path, single_line, background_mb
+):
     project = ProjectFactory()
     reviewer = MembershipFactory(project=project, reviewer=True)
     data = tmp_path / "big.jsonl"
@@ -129,9 +136,9 @@ def test_a_50_mb_upload_grows_the_worker_by_less_than_3x_its_size(tmp_path, sing
             "DEBUG": "0",
             "SECURE_SSL_REDIRECT": "0",
             "ALLOWED_HOSTS": "127.0.0.1",
-            # Import in the request, as uploads under BACKGROUND_UPLOAD_MB do: the streaming
-            # path is what is measured here (the background path stores the file first).
-            "BACKGROUND_UPLOAD_MB": "100",
+            # 100: imported in the request, streamed from Django's temporary file. 2: stored
+            # with a background job, a part at a time (labels.jobs.files).
+            "BACKGROUND_UPLOAD_MB": background_mb,
         },
         capture_output=True,
         text=True,
@@ -140,11 +147,18 @@ def test_a_50_mb_upload_grows_the_worker_by_less_than_3x_its_size(tmp_path, sing
 
     assert result.returncode == 0, result.stderr[-3000:]
     measured = json.loads(result.stdout.strip().splitlines()[-1])
+    growth = measured["growth_bytes"]
+    print(f"peak RSS growth {growth / 2**20:.0f} MiB for {data.stat().st_size / 2**20:.0f} MiB")
+    if background_mb == "2":
+        assert measured["status"].startswith("202"), measured
+        parts = JobFile.objects.filter(job__project=project).order_by("part")
+        assert parts.count() == -(-data.stat().st_size // job_files.PART_BYTES)
+        assert sum(len(part.data) for part in parts) == data.stat().st_size
+        assert growth < 3 * data.stat().st_size
+        return
     assert measured["status"].startswith("200"), measured
     assert measured["errors"] == 0
     assert Paragraph.objects.filter(article__project=project).count() > 10_000
     if single_line:
         assert Article.objects.filter(project=project, external_id="huge").exists()
-    growth = measured["growth_bytes"]
-    print(f"peak RSS growth {growth / 2**20:.0f} MiB for {data.stat().st_size / 2**20:.0f} MiB")
     assert growth < 3 * data.stat().st_size
