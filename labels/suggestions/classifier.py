@@ -23,14 +23,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-import sklearn
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
+
+# scikit-learn (and SciPy behind it) load on first use, not on import: every import path
+# reaches this module through the suggestion job, and an importer run under a tight memory
+# limit (tests/ingest/test_importing_streams.py) must not pay for, or stall in, their start-up.
 
 BODY = "body"
 KINDS = ("logistic", "boosting")
@@ -50,14 +47,25 @@ class ModelUnavailable(Exception):
 class Trained:
     kind: str
     estimator: object
-    library: str = sklearn.__version__
+    library: str = field(default_factory=lambda: _sklearn_version())
 
     @property
     def labels(self) -> list[str]:
         return [str(label) for label in self.estimator.classes_]
 
 
+def _sklearn_version() -> str:
+    import sklearn
+
+    return sklearn.__version__
+
+
 def _estimator(kind: str) -> object:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
     if kind == "logistic":
         return make_pipeline(
             StandardScaler(), LogisticRegression(C=0.5, max_iter=2000, random_state=SEED)
@@ -86,6 +94,8 @@ def trainable(
 
 def fit(rows: Sequence[Sequence[float]], labels: Sequence[str], *, kind: str) -> Trained:
     """A calibrated model of one kind; needs two labels with CALIBRATION_FOLDS examples each."""
+    from sklearn.calibration import CalibratedClassifierCV
+
     x, y, _ = trainable(rows, labels)
     if len(set(y.tolist())) < 2:
         raise ValueError("need at least two labels with enough examples to learn from")
@@ -102,6 +112,8 @@ def choose_kind(
 ) -> tuple[str, dict[str, float]]:
     """The kind with the best grouped cross-validated accuracy (logistic on a tie or when
     there are too few articles to cross-validate), and each kind's accuracy."""
+    from sklearn.model_selection import GroupKFold
+
     x, y, keep = trainable(rows, labels)
     group_array = np.asarray(groups, dtype=object)[keep]
     distinct = len(set(group_array.tolist()))
@@ -145,9 +157,9 @@ def dumps(trained: Trained) -> bytes:
 
 def loads(blob: bytes, *, library: str) -> Trained:
     """The model stored by dumps; ModelUnavailable if another scikit-learn wrote it."""
-    if library != sklearn.__version__:
+    if library != _sklearn_version():
         raise ModelUnavailable(
-            f"model written by scikit-learn {library}, this is {sklearn.__version__}; retrain it"
+            f"model written by scikit-learn {library}, this is {_sklearn_version()}; retrain it"
         )
     try:
         stored = pickle.loads(bytes(blob))  # noqa: S301 - our own table, see module docstring
