@@ -287,6 +287,10 @@ def main() -> int:
     plan = Plan(options.clients, options.articles, options.paragraphs, options.seconds)
 
     env = production_environment(options.database_url)
+    if options.faults:
+        # The fault run kills the web worker that is importing an upload, so the upload must
+        # be imported in the request, not handed to the background worker.
+        env["BACKGROUND_UPLOAD_MB"] = str(10**6)
     os.environ.update(env)
     os.environ["DJANGO_SETTINGS_MODULE"] = "annotator.settings"
     os.chdir(ROOT)

@@ -145,10 +145,10 @@ def test_release_and_return_for_correction_seen_by_the_annotator(live_server, br
     # The annotator's next keypress on the open page is refused in words.
     annotator.locator(".paragraph").first.focus()
     annotator.keyboard.press("1")
-    annotator.wait_for_selector("#save-error")
+    annotator.wait_for_selector("#save-status.error")
     assert (
         "A reviewer took this article back from you"
-        in annotator.locator("#save-error").inner_text()
+        in annotator.locator("#save-status").inner_text()
     )
 
     page.goto(f"{live_server.url}/p/{project.slug}/articles/{done.pk}/")
@@ -235,7 +235,7 @@ def test_control_items_scored_on_team_progress(live_server, browser, page):
     annotator.wait_for_function(
         "() => document.querySelectorAll('.paragraph.label-body').length === 2"
     )
-    annotator.get_by_role("button", name="Submit").click()
+    annotator.locator("#submit-article").click()
     annotator.wait_for_url(f"{live_server.url}/**")
     annotator.context.close()
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pytest
 
-from labels.models import Flag, GoldLabel, Label
+from labels.models import ApiToken, Flag, GoldLabel, Job, Label, Webhook
 from tests.factories import (
     AnnotationFactory,
     ArticleFactory,
@@ -113,9 +113,15 @@ def rtl_world(transactional_db: None) -> World:
     AnnotationFactory(assignment=assignment, paragraph=paragraphs[0][0], label=labels["body"])
     Flag.objects.create(assignment=assignment, paragraph=paragraphs[0][0], note=hostile("note"))
     other_assignment = other.assignments.get(article=articles[0])
-    Flag.objects.create(
+    flag = Flag.objects.create(
         assignment=other_assignment, paragraph=paragraphs[0][1], note=hostile("note2")
     )
+    # The pages of the API tokens, jobs and webhooks show user text too.
+    job = Job.objects.create(
+        project=project, kind=Job.Kind.IMPORT, status=Job.Status.FAILED, failure=hostile("why")
+    )
+    token = ApiToken.objects.create(user=owner, name=hostile("token"), prefix="p", digest="d")
+    hook = Webhook.objects.create(project=project, url="https://hooks.example.org/", secret="s")
     GoldLabel.objects.create(
         paragraph=paragraphs[1][2],
         label=labels["quote"],
@@ -137,6 +143,12 @@ def rtl_world(transactional_db: None) -> World:
             "slug": project.slug,
             "assignment_id": assignment.pk,
             "paragraph_id": paragraphs[0][1].pk,
+            "article_id": articles[0].pk,
+            "flag_id": flag.pk,
+            "user_id": other.pk,
+            "job_id": job.pk,
+            "token_id": token.pk,
+            "webhook_id": hook.pk,
         },
         payload={},
     )
