@@ -102,7 +102,10 @@ def test_the_dashboard_and_the_suggestions_page_show_the_figures(client, switche
     dashboard = client.get(reverse("labels:review", args=[switched.slug]))
     page = client.get(reverse("labels:suggestions", args=[switched.slug]))
 
-    assert 'id="rubber-stamping"' in dashboard.text and "<strong>ann</strong>" in dashboard.text
+    assert (
+        'id="rubber-stamping"' in dashboard.text
+        and "<strong><bdi>ann</bdi></strong>" in dashboard.text
+    )
     row = page.text.split('id="honesty-without"')[1].split("</tr>")[0]
     assert "50.0 %" in row and "75.0 %" in row
     assert 'id="honesty-ann" class="flagged"' in page.text

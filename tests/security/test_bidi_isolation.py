@@ -73,7 +73,7 @@ def hostile(field: str) -> str:
 
 
 @pytest.fixture
-def rtl_world(transactional_db: None) -> World:
+def rtl_world(transactional_db: None, settings, tmp_path) -> World:
     """A project in which every user-supplied text opens a right-to-left override."""
     project = ProjectFactory(name=hostile("project"), show_suggestions=True)
     articles = [
@@ -117,9 +117,16 @@ def rtl_world(transactional_db: None) -> World:
         assignment=other_assignment, paragraph=paragraphs[0][1], note=hostile("note2")
     )
     # The pages of the API tokens, jobs and webhooks show user text too.
+    settings.EXPORT_DIR = str(tmp_path)
     job = Job.objects.create(
-        project=project, kind=Job.Kind.IMPORT, status=Job.Status.FAILED, failure=hostile("why")
+        project=project,
+        kind=Job.Kind.EXPORT,
+        status=Job.Status.SUCCEEDED,
+        errors=[hostile("error")],
+        result={"file": "gold.jsonl", "bytes": 3, "summary": hostile("summary")},
     )
+    (tmp_path / f"job-{job.pk}").mkdir()
+    (tmp_path / f"job-{job.pk}" / "gold.jsonl").write_text("{}\n")
     token = ApiToken.objects.create(user=owner, name=hostile("token"), prefix="p", digest="d")
     hook = Webhook.objects.create(project=project, url="https://hooks.example.org/", secret="s")
     GoldLabel.objects.create(
