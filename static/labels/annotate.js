@@ -484,6 +484,15 @@
     else applyLabel(row, button);
   }
 
+  // A tap that began on one row and lands on another row's button (the page moved under the
+  // finger: a row's buttons appeared or a saved row changed height) labels nothing.
+  let pressedRow = null;
+  let pressedAt = 0;
+  list.addEventListener("pointerdown", (event) => {
+    pressedRow = event.target.closest("li.paragraph");
+    pressedAt = Date.now();
+  });
+
   // Clicks and taps on write forms take the same queue as keys.
   document.addEventListener("submit", (event) => {
     const form = event.target;
@@ -492,6 +501,7 @@
     if (!isOpen) return;
     const submitter = event.submitter;
     const row = form.closest("li.paragraph");
+    if (row && Date.now() - pressedAt < 1000 && pressedRow !== row) return;
     if (row && submitter && submitter.name === "label") {
       anchorId = null;
       paintSelection();

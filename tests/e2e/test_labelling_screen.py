@@ -416,6 +416,7 @@ def test_on_a_phone_an_article_is_labelled_and_submitted_by_tapping(live_server,
         box = button.bounding_box()
         assert box["height"] >= 44 and box["width"] >= 44, box
         button.tap()
+        expect(row).to_have_attribute("data-labelled", "1")
     page.wait_for_selector(f"#progress-count:text('{total} / {total} labelled')")
     shoot(page, "phone-labelled")
     page.locator("#help-button").tap()
