@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -17,7 +16,6 @@ from tests.factories import UserFactory
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "s3cret-pass-word"
-SHOTS = Path("/tmp/shots-i13")
 
 
 def test_a_large_upload_shows_a_polled_job_until_the_worker_finishes(
@@ -69,12 +67,14 @@ def test_a_large_upload_shows_a_polled_job_until_the_worker_finishes(
     )  # a file with an error lands whole or not at all
     assert "feed.jsonl:41:" in text  # the FILE:LINE error of the bad line
     assert "hx-trigger" not in page.locator("article.job").evaluate("e => e.outerHTML")
-    SHOTS.mkdir(exist_ok=True)
+    # Screenshots at both sizes, kept with the test's own files (they are for looking at).
+    shots = tmp_path / "shots"
+    shots.mkdir()
     page.set_viewport_size({"width": 1366, "height": 768})
-    page.screenshot(path=str(SHOTS / "upload-job-1366.png"), full_page=True)
+    page.screenshot(path=str(shots / "upload-job-1366.png"), full_page=True)
 
     page.goto(f"{live_server.url}/p/wire/jobs/")
     page.wait_for_selector("#worker-state")
-    page.screenshot(path=str(SHOTS / "jobs-1366.png"), full_page=True)
+    page.screenshot(path=str(shots / "jobs-1366.png"), full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
-    page.screenshot(path=str(SHOTS / "jobs-390.png"), full_page=True)
+    page.screenshot(path=str(shots / "jobs-390.png"), full_page=True)
