@@ -204,7 +204,8 @@ def test_any_files_through_the_upload_page_answer_200_and_import_exactly_or_not_
     assert response.status_code == 200
     page = response.content.decode()
     errors = [
-        _unescape(m) for m in re.findall(r'<span class="error">(.*?)</span>', page, flags=re.S)
+        _unescape(m)
+        for m in re.findall(r'<span class="error"><bdi>(.*?)</bdi></span>', page, flags=re.S)
     ]
     check_outcomes(project, files, errors)
 
