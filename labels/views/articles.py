@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from labels.jobs import webhooks
 from labels.models import Article, ArticleSummary, Assignment, Flag, Paragraph, Project
 from labels.review import (
     adjudication,
@@ -24,6 +25,7 @@ from labels.review import (
     article_table,
     suspicious,
 )
+from labels.templatetags.bidi import isolate
 from labels.views.control_forms import (
     ArticleQueryForm,
     DecideForm,
@@ -155,6 +157,11 @@ def decide_paragraph(request: HtmxHttpRequest, slug: str, article_id: int) -> Ht
         action="decided",
         detail=f"{article.external_id} paragraph {paragraph.index + 1}: {label.name}",
     )
+    webhooks.notify(
+        project=project,
+        event="gold.decided",
+        data={"paragraphs": 1, "by": "adjudication", "label": label.value},
+    )
     article_summary.refresh(project=project, article_ids=[article.pk])
     if not request.htmx:
         return _back_to_article(project, article.pk, f"#row-{paragraph.pk}")
@@ -191,10 +198,17 @@ def take_labels(request: HtmxHttpRequest, slug: str, article_id: int) -> HttpRes
         detail=f"{article.external_id}: {written} paragraph(s) from "
         f"{assignment.annotator.get_username()}",
     )
+    if written:
+        webhooks.notify(
+            project=project,
+            event="gold.decided",
+            data={"paragraphs": written, "by": "annotator", "article": article.external_id},
+        )
     article_summary.refresh(project=project, article_ids=[article.pk])
     messages.success(
         request,
-        f"Took {assignment.annotator.get_username()}'s labels for {written} undecided paragraph(s).",
+        f"Took {isolate(assignment.annotator.get_username())}'s labels for {written} undecided "
+        "paragraph(s).",
     )
     return _back_to_article(project, article.pk)
 
@@ -211,6 +225,12 @@ def accept_agreed(request: HtmxHttpRequest, slug: str, article_id: int) -> HttpR
         action="decided",
         detail=f"{article.external_id}: accepted {written} unanimous or majority paragraph(s)",
     )
+    if written:
+        webhooks.notify(
+            project=project,
+            event="gold.decided",
+            data={"paragraphs": written, "by": "majority", "article": article.external_id},
+        )
     article_summary.refresh(project=project, article_ids=[article.pk])
     messages.success(request, f"Accepted {written} unanimous or majority paragraph(s) as gold.")
     return _back_to_article(project, article.pk)

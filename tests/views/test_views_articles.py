@@ -11,6 +11,8 @@ from labels.models import (
     Flag,
     GoldLabel,
     ProjectEvent,
+    Webhook,
+    WebhookDelivery,
 )
 from labels.workflow import queue
 from tests.factories import (
@@ -160,6 +162,23 @@ def test_take_labels_fills_only_undecided_paragraphs(client, project, reviewer):
     )
     assert gold == {0: "boilerplate", 1: "quote", 2: "caption"}
     assert ProjectEvent.objects.filter(project=project, action="decided").exists()
+
+
+def test_taking_an_annotators_labels_sends_one_gold_decided_webhook(client, project, reviewer):
+    article = make_article(project, 2)
+    ann = label(article, UserFactory(), ["body", "quote"])
+    Webhook.objects.create(
+        project=project, url="https://hooks.example.org/", events=["gold.decided"], secret="s"
+    )
+    client.force_login(reviewer)
+
+    client.post(
+        reverse("labels:take_labels", args=[project.slug, article.pk]), {"assignment": ann.pk}
+    )
+
+    [delivery] = WebhookDelivery.objects.filter(event="gold.decided")
+    assert delivery.payload["data"]["paragraphs"] == 2
+    assert delivery.payload["data"]["by"] == "annotator"
 
 
 def test_accept_agreed_rows_takes_unanimous_and_majority_but_not_ties(client, project, reviewer):
