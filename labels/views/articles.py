@@ -157,11 +157,7 @@ def decide_paragraph(request: HtmxHttpRequest, slug: str, article_id: int) -> Ht
         action="decided",
         detail=f"{article.external_id} paragraph {paragraph.index + 1}: {label.name}",
     )
-    webhooks.notify(
-        project=project,
-        event="gold.decided",
-        data={"paragraphs": 1, "by": "adjudication", "label": label.value},
-    )
+    _gold_decided(project, paragraphs=1, by="adjudication", label=label.value)
     article_summary.refresh(project=project, article_ids=[article.pk])
     if not request.htmx:
         return _back_to_article(project, article.pk, f"#row-{paragraph.pk}")
@@ -198,12 +194,7 @@ def take_labels(request: HtmxHttpRequest, slug: str, article_id: int) -> HttpRes
         detail=f"{article.external_id}: {written} paragraph(s) from "
         f"{assignment.annotator.get_username()}",
     )
-    if written:
-        webhooks.notify(
-            project=project,
-            event="gold.decided",
-            data={"paragraphs": written, "by": "annotator", "article": article.external_id},
-        )
+    _gold_decided(project, paragraphs=written, by="annotator", article=article.external_id)
     article_summary.refresh(project=project, article_ids=[article.pk])
     messages.success(
         request,
@@ -225,12 +216,7 @@ def accept_agreed(request: HtmxHttpRequest, slug: str, article_id: int) -> HttpR
         action="decided",
         detail=f"{article.external_id}: accepted {written} unanimous or majority paragraph(s)",
     )
-    if written:
-        webhooks.notify(
-            project=project,
-            event="gold.decided",
-            data={"paragraphs": written, "by": "majority", "article": article.external_id},
-        )
+    _gold_decided(project, paragraphs=written, by="majority", article=article.external_id)
     article_summary.refresh(project=project, article_ids=[article.pk])
     messages.success(request, f"Accepted {written} unanimous or majority paragraph(s) as gold.")
     return _back_to_article(project, article.pk)
@@ -367,3 +353,13 @@ def activity_log_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     project = access.project_for_reviewer(request.user, slug)
     context = {"project": project, "events": list(activity_log.latest(project=project))}
     return render(request, "labels/activity_log.html", context)
+
+
+def _gold_decided(project: Project, *, paragraphs: int, by: str, **data: str) -> None:
+    """Tell the project's webhooks about gold decisions made on the article page (if any)."""
+    if paragraphs:
+        webhooks.notify(
+            project=project,
+            event="gold.decided",
+            data={"paragraphs": paragraphs, "by": by, **data},
+        )
