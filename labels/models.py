@@ -20,6 +20,39 @@ DEFAULT_LABELS = (
 )
 
 
+class LabelColour(models.TextChoices):
+    """The palette a label's colour is chosen from (Okabe-Ito based, told apart by people with
+    the common colour-vision deficiencies). The CSS defines each as a class, ``colour-<value>``:
+    the content security policy allows no inline styles, so colours cannot be free hex codes."""
+
+    BLUE = "blue", "Blue"
+    ORANGE = "orange", "Orange"
+    GREEN = "green", "Green"
+    PINK = "pink", "Pink"
+    VERMILION = "vermilion", "Vermilion"
+    SKY = "sky", "Sky blue"
+    PURPLE = "purple", "Purple"
+    BROWN = "brown", "Brown"
+    GREY = "grey", "Grey"
+
+
+# The default four keep the colours the screens have always shown for them.
+DEFAULT_COLOURS = {"body": "blue", "boilerplate": "grey", "quote": "pink", "caption": "orange"}
+
+
+def free_colour(value: str, used: list[str]) -> str:
+    """A colour for a new label: its customary one, else the first in the palette not yet
+    used in the project, else (more labels than colours) the palette again in order.
+    ``used`` holds the colours of the project's other labels, one per label."""
+    preferred = DEFAULT_COLOURS.get(value)
+    if preferred is not None and preferred not in used:
+        return preferred
+    for colour in LabelColour.values:
+        if colour not in used:
+            return colour
+    return LabelColour.values[len(used) % len(LabelColour.values)]
+
+
 class Project(models.Model):
     slug = models.SlugField(max_length=64, unique=True)
     name = models.CharField(max_length=200)
@@ -80,6 +113,7 @@ class Label(models.Model):
     name = models.CharField(max_length=100)
     key = models.CharField(max_length=1, help_text="Keyboard shortcut, one character.")
     order = models.PositiveSmallIntegerField(default=0)
+    colour = models.CharField(max_length=16, choices=LabelColour.choices, default=LabelColour.BLUE)
 
     class Meta:
         ordering = ["project", "order", "pk"]
@@ -619,10 +653,17 @@ class ProjectEvent(models.Model):
     """The project's activity log: who did what, when (imports, exports, decisions, work
     control, membership and settings changes). Append-only; reviewers read it."""
 
+    class Via(models.TextChoices):
+        WEB = "web", "web"
+        API = "api", "API"
+        COMMAND = "command", "command line"
+        JOB = "job", "background job"
+
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    via = models.CharField(max_length=16, choices=Via.choices, default=Via.WEB)
     action = models.CharField(max_length=64)
     detail = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from labels.ingest import importing
 from labels.models import (
+    DEFAULT_COLOURS,
     DEFAULT_LABELS,
     Annotation,
     Article,
@@ -41,7 +42,14 @@ class ProjectFactory(factory.django.DjangoModelFactory):
         if not create:
             return
         Label.objects.bulk_create(
-            Label(project=self, value=value, name=name, key=key, order=order)
+            Label(
+                project=self,
+                value=value,
+                name=name,
+                key=key,
+                order=order,
+                colour=DEFAULT_COLOURS[value],
+            )
             for order, (value, name, key) in enumerate(DEFAULT_LABELS)
         )
 

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from labels.api.errors import ApiError
-from labels.api.projects import ERRORS, user_of
+from labels.api.projects import ERRORS, labels_out, user_of
 from labels.api.schemas import AssignmentOut, ErrorOut, LabelsIn, NextOut
 from labels.jobs import webhooks
 from labels.models import Annotation, Assignment, Paragraph
@@ -47,10 +47,7 @@ def next_out(assignment: Assignment) -> dict[str, Any]:
             }
             for paragraph in Paragraph.objects.filter(article=article).order_by("index")
         ],
-        "labels": [
-            {"value": label.value, "name": label.name, "key": label.key}
-            for label in project.labels.order_by("order", "pk")
-        ],
+        "labels": labels_out(project),
     }
 
 

@@ -34,9 +34,9 @@ from labels.datasets.gold import DEFAULT_POLICY, GoldPolicy, InvalidPolicy
 from labels.datasets.splits import DEFAULT_SPLIT, InvalidSplit, parse_split
 from labels.ingest import import_jobs
 from labels.jobs import webhooks
-from labels.models import Article, Assignment, GoldLabel, Job, Paragraph, Project
+from labels.models import Article, Assignment, GoldLabel, Job, Paragraph, Project, ProjectEvent
 from labels.review import reliability
-from labels.workflow import access, progress, projects
+from labels.workflow import access, activity_log, progress, projects
 
 router = Router(tags=["projects"])
 
@@ -70,16 +70,21 @@ def user_of(request: HttpRequest) -> AbstractBaseUser:
     return request.auth  # type: ignore[attr-defined, no-any-return]
 
 
+def labels_out(project: Project) -> list[dict[str, str]]:
+    """The project's label set in order, as LabelOut."""
+    return [
+        {"value": label.value, "name": label.name, "key": label.key, "colour": label.colour}
+        for label in project.labels.order_by("order", "pk")
+    ]
+
+
 def project_out(project: Project) -> dict[str, Any]:
     return {
         "slug": project.slug,
         "name": project.name,
         "overlap": project.overlap,
         "show_suggestions": project.show_suggestions,
-        "labels": [
-            {"value": label.value, "name": label.name, "key": label.key}
-            for label in project.labels.order_by("order", "pk")
-        ],
+        "labels": labels_out(project),
     }
 
 
@@ -118,7 +123,12 @@ def create_project(request: HttpRequest, payload: ProjectIn) -> Status:
         raise ApiError(403, "only staff users create projects")
     try:
         project = projects.create_project(
-            slug=payload.slug, name=payload.name, labels=payload.labels, overlap=payload.overlap
+            slug=payload.slug,
+            name=payload.name,
+            labels=payload.labels,
+            overlap=payload.overlap,
+            actor=user_of(request),
+            via=ProjectEvent.Via.API,
         )
     except projects.InvalidLabelSet as exc:
         raise ApiError(400, "invalid project", [f"labels: {exc}"]) from None
@@ -364,6 +374,13 @@ def download_gold(request: HttpRequest, slug: str, query: Query[GoldQuery]) -> H
     options = export_options(query)
     stats = export.ExportStats()
     file_name = f"{project.slug}-{options.file_name}"
+    activity_log.record(
+        project=project,
+        actor=user_of(request),
+        action="exported",
+        detail=options.file_name,
+        via=ProjectEvent.Via.API,
+    )
     blocks = webhooks.export_finished(
         export.export_bytes(project=project, options=options, stats=stats),
         project=project,
@@ -410,6 +427,12 @@ def annotation_lines(project: Project) -> Iterator[bytes]:
 def download_annotations(request: HttpRequest, slug: str) -> HttpResponse:
     """Every annotation of submitted work, streamed as JSONL (``export_annotations``'s bytes)."""
     project = access.project_for_reviewer(user_of(request), slug)
+    activity_log.record(
+        project=project,
+        actor=user_of(request),
+        action="annotations exported",
+        via=ProjectEvent.Via.API,
+    )
     response = StreamingHttpResponse(
         annotation_lines(project), content_type="application/x-ndjson; charset=utf-8"
     )

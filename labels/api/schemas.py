@@ -25,6 +25,7 @@ class LabelOut(Schema):
     value: str
     name: str
     key: str
+    colour: str
 
 
 class ProjectOut(Schema):

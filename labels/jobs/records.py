@@ -20,7 +20,8 @@ from django.utils.module_loading import import_string
 from django_tasks.base import Task
 from django_tasks_db.models import DBTaskResult
 
-from labels.models import Job, Project
+from labels.models import Job, Project, ProjectEvent
+from labels.workflow import activity_log
 
 logger = logging.getLogger(__name__)
 
@@ -116,13 +117,32 @@ def set_progress(*, job: Job, done: int, total: int | None = None) -> None:
     Job.objects.filter(pk=job.pk).update(**fields)
 
 
+# Jobs whose outcome goes in the project's activity log, under these actions.
+LOGGED_KINDS = {
+    Job.Kind.IMPORT: "imported",
+    Job.Kind.ANNOTATION_IMPORT: "annotations imported",
+    Job.Kind.EXPORT: "exported",
+}
+
+
 def finish_job(*, job: Job, result: dict[str, Any], errors: list[str] | None = None) -> None:
-    """Mark the job succeeded with its result summary and any per-file errors."""
+    """Mark the job succeeded with its result summary and any per-file errors; imports and
+    exports also go in the activity log, in the name of whoever started the job."""
     job.status, job.result, job.errors = Job.Status.SUCCEEDED, result, errors or []
     job.finished_at = timezone.now()
-    Job.objects.filter(pk=job.pk).update(
-        status=job.status, result=result, errors=job.errors, finished_at=job.finished_at
-    )
+    with transaction.atomic():
+        Job.objects.filter(pk=job.pk).update(
+            status=job.status, result=result, errors=job.errors, finished_at=job.finished_at
+        )
+        action = LOGGED_KINDS.get(job.kind)
+        if action is not None:
+            activity_log.record(
+                project=job.project,
+                actor=job.created_by,
+                action=action,
+                detail=f"job {job.pk}: {result.get('summary', '')}",
+                via=ProjectEvent.Via.JOB,
+            )
 
 
 def fail_job(*, job: Job, failure: str, errors: list[str] | None = None) -> None:

@@ -19,13 +19,18 @@ _EMPTY = mark_safe('<td><span class="muted">–</span></td>')  # a constant, no 
 
 
 @lru_cache(maxsize=256)
-def _chip(value: str, name: str) -> SafeString:
-    return format_html('<td><span class="chip label-{}">{}</span></td>', value, name)
+def _chip(value: str, colour: str, name: str) -> SafeString:
+    return format_html(
+        '<td><span class="chip label-{} colour-{}">{}</span></td>', value, colour, name
+    )
 
 
 @register.filter
 def voice_cells(cells: list) -> SafeString:
     """One <td> per annotator: their label as a chip, or a dash."""
     return mark_safe(  # noqa: S308 - every part comes from format_html above
-        "".join(_EMPTY if label is None else _chip(label.value, label.name) for label in cells)
+        "".join(
+            _EMPTY if label is None else _chip(label.value, label.colour, label.name)
+            for label in cells
+        )
     )

@@ -50,7 +50,7 @@ def _buttons(labels: list[Label], chosen: Label | None, is_open: bool) -> str:
         picked = chosen is not None and chosen.pk == label.pk
         parts.append(
             f'<button type="submit" name="label" value="{escape(label.value)}" '
-            f'data-key="{escape(label.key)}" class="label-button label-{escape(label.value)}'
+            f'data-key="{escape(label.key)}" class="label-button label-{escape(label.value)} colour-{escape(label.colour)}'
             f'{" chosen" if picked else ""}" aria-pressed="{"true" if picked else "false"}"'
             f"{'' if is_open else ' disabled'}><kbd>{escape(label.key)}</kbd> "
             f"{escape(label.name)}</button>"
@@ -101,7 +101,7 @@ def _suggestion(kit: _Kit, paragraph: Paragraph) -> str:
     return (
         f'<form method="post" action="{before}{paragraph.pk}{after}" class="suggestion" data-write>'
         f"{kit.csrf_field}"
-        f'<button type="submit" class="accept-suggestion label-{escape(label.value)}" '
+        f'<button type="submit" class="accept-suggestion label-{escape(label.value)} colour-{escape(label.colour)}" '
         f'data-accept-suggestion="{escape(label.value)}">Suggested: <strong>{escape(label.name)}'
         f'</strong>{share}<span class="key-hint"> · <kbd>a</kbd> accept</span></button></form>'
     )
@@ -119,7 +119,7 @@ def paragraph_row(
     number = paragraph.index + 1
     classes = "paragraph"
     if chosen is not None:
-        classes += f" labelled label-{escape(chosen.value)}"
+        classes += f" labelled label-{escape(chosen.value)} colour-{escape(chosen.colour)}"
     if flag is not None:
         classes += " flagged"
     if cues.classes:

@@ -27,6 +27,7 @@ from labels.review import (
 )
 from labels.templatetags.bidi import isolate
 from labels.views.control_forms import (
+    ActivityLogForm,
     ArticleQueryForm,
     DecideForm,
     FlagAnswerForm,
@@ -351,7 +352,21 @@ def suspicious_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def activity_log_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     project = access.project_for_reviewer(request.user, slug)
-    context = {"project": project, "events": list(activity_log.latest(project=project))}
+    form = ActivityLogForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(form.errors.as_text(), content_type="text/plain")
+    before = form.cleaned_data["before"]
+    # One more than a page tells whether an older page exists.
+    events = list(
+        activity_log.latest(project=project, before=before, limit=activity_log.LOG_PAGE + 1)
+    )
+    older = events[-2].pk if len(events) > activity_log.LOG_PAGE else None
+    context = {
+        "project": project,
+        "events": events[: activity_log.LOG_PAGE],
+        "older": older,
+        "newest_shown": before is None,
+    }
     return render(request, "labels/activity_log.html", context)
 
 

@@ -7,7 +7,13 @@ from django import forms
 
 from labels.models import ArticleSummary, Label, Membership
 from labels.review import article_table
-from labels.views.forms import LabelForm
+from labels.views.forms import MAX_ID, LabelForm
+
+
+class ActivityLogForm(forms.Form):
+    """The activity log's page: entries older than ``before`` (an entry id)."""
+
+    before = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
 
 class ArticleQueryForm(forms.Form):
@@ -94,6 +100,16 @@ class SettingsForm(forms.Form):
         required=False, widget=forms.Textarea(attrs={"rows": 8, "dir": "auto"}), max_length=50_000
     )
     show_suggestions = forms.BooleanField(required=False)
+    uncertainty_first = forms.BooleanField(
+        required=False,
+        label="Least certain first",
+        help_text="Offer the articles the suggestion model is least sure of first.",
+    )
+    retrain_every = forms.IntegerField(
+        min_value=0,
+        max_value=1_000_000,
+        label="Retrain the suggestion model after N new decisions (0: only on demand)",
+    )
     idle_minutes = forms.IntegerField(
         min_value=1,
         max_value=60 * 24 * 30,

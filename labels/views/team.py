@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
 
-from labels.models import Project
+from labels.models import LabelColour, Project, ProjectEvent
 from labels.views.control_forms import (
     GuidelinesPreviewForm,
     InviteForm,
@@ -27,7 +27,7 @@ from labels.views.control_forms import (
     SettingsForm,
 )
 from labels.views.http import HtmxHttpRequest
-from labels.workflow import access, activity_log, guidelines, project_settings, projects, team
+from labels.workflow import access, guidelines, project_settings, projects, team
 
 
 def _team_context(project: Project, **extra: object) -> dict[str, object]:
@@ -127,6 +127,8 @@ def _settings_initial(project: Project) -> dict[str, object]:
         "overlap": project.overlap,
         "guidelines": project.guidelines,
         "show_suggestions": project.show_suggestions,
+        "uncertainty_first": project.uncertainty_first,
+        "retrain_every": project.retrain_every,
         "idle_minutes": int(project.assignment_timeout.total_seconds() // 60),
         "min_seconds_per_paragraph": project.min_seconds_per_paragraph,
         "control_every": project.control_every,
@@ -157,7 +159,12 @@ def settings_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     else:
         form = SettingsForm(initial=_settings_initial(project))
         status = 200
-    context = {"project": project, "form": form, "labels": _label_rows(project)}
+    context = {
+        "project": project,
+        "form": form,
+        "labels": _label_rows(project),
+        "colours": LabelColour.choices,
+    }
     return render(request, "labels/project_settings.html", context, status=status)
 
 
@@ -175,6 +182,7 @@ def edit_labels(request: HtmxHttpRequest, slug: str) -> HttpResponse:
                 name=request.POST.get(f"name-{pk}", label.name)[:100],
                 key=request.POST.get(f"key-{pk}", label.key)[:1],
                 order=_int(request.POST.get(f"order-{pk}"), label.order),
+                colour=request.POST.get(f"colour-{pk}", label.colour),
                 delete=request.POST.get(f"delete-{pk}") == "on",
             )
         )
@@ -187,6 +195,7 @@ def edit_labels(request: HtmxHttpRequest, slug: str) -> HttpResponse:
                 name=new_name,
                 key=request.POST.get("new-key", "")[:1],
                 order=_int(request.POST.get("new-order"), len(existing)),
+                colour=request.POST.get("new-colour", ""),
             )
         )
     try:
@@ -232,13 +241,12 @@ def create_project(request: HtmxHttpRequest) -> HttpResponse:
                 slug=form.cleaned_data["slug"],
                 name=form.cleaned_data["name"],
                 overlap=form.cleaned_data["overlap"],
+                actor=request.user,
+                via=ProjectEvent.Via.WEB,
             )
         except IntegrityError:
             form.add_error("slug", "A project with this slug exists already.")
         else:
-            activity_log.record(
-                project=project, actor=request.user, action="project created", detail=project.slug
-            )
             messages.success(request, f"Project {project.name} created. Invite your team.")
             return redirect("labels:team", slug=project.slug)
     status = 400 if request.method == "POST" else 200

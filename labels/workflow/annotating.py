@@ -15,6 +15,7 @@ from datetime import datetime, time
 
 from django.db import connection, transaction
 from django.db.models import DEFERRED, Count, F, Q
+from django.http import Http404
 from django.utils import timezone
 
 from labels.models import (
@@ -71,7 +72,12 @@ def lock_open_assignment(assignment: Assignment, *, active_seconds: float = 0.0)
         active_seconds=F("active_seconds") + _active_seconds(active_seconds),
     )
     if not touched:
-        assignment.refresh_from_db(fields=["status"])
+        try:
+            assignment.refresh_from_db(fields=["status"])
+        except Assignment.DoesNotExist:
+            # Deleted since the access check (its article or project was removed): gone for
+            # its annotator as for anyone, a 404 like every row they cannot reach.
+            raise Http404("This article no longer exists.") from None
         raise AssignmentClosed(assignment)
 
 

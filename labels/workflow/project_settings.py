@@ -1,5 +1,5 @@
 """A project's settings edited in the app: name, overlap, guidelines, suggestions shown, idle
-timeout, and the label set (name, key, order; a label in use keeps existing).
+timeout, and the label set (name, key, colour, order; a label in use keeps existing).
 
 Changing the overlap recomputes every article's open slots in the same transaction
 (``queue.sync_open_slots``); claims stay safe meanwhile because they recount under the
@@ -14,7 +14,15 @@ from datetime import timedelta
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from labels.models import Annotation, AnnotationEvent, GoldLabel, Label, Project
+from labels.models import (
+    Annotation,
+    AnnotationEvent,
+    GoldLabel,
+    Label,
+    LabelColour,
+    Project,
+    free_colour,
+)
 from labels.workflow import activity_log, queue
 
 
@@ -33,6 +41,7 @@ class LabelEdit:
     name: str
     key: str
     order: int
+    colour: str = ""  # a LabelColour value; "" for a new label: the first colour free
     delete: bool = False
 
 
@@ -49,6 +58,8 @@ def update_settings(
     min_seconds_per_paragraph: float,
     control_every: int = 0,
     control_warning: float = 0.8,
+    uncertainty_first: bool = False,
+    retrain_every: int = 200,
 ) -> list[str]:
     """Store the settings; returns the names of the fields that changed (logged)."""
     new = {
@@ -60,6 +71,8 @@ def update_settings(
         "min_seconds_per_paragraph": min_seconds_per_paragraph,
         "control_every": control_every,
         "control_warning": control_warning,
+        "uncertainty_first": uncertainty_first,
+        "retrain_every": retrain_every,
     }
     changed = [field for field, value in new.items() if getattr(project, field) != value]
     if not changed:
@@ -114,12 +127,23 @@ def update_labels(*, reviewer: AbstractBaseUser, project: Project, edits: list[L
             raise InvalidLabels(f"two labels have the same {field}")
     if any(not edit.name.strip() or not edit.key for edit in kept):
         raise InvalidLabels("every label needs a name and a key")
+    for edit in kept:
+        if edit.colour not in LabelColour.values and not (edit.pk is None and not edit.colour):
+            raise InvalidLabels(
+                f"colour {edit.colour!r} of label {edit.name!r} is not in the palette"
+            )
     Label.objects.filter(pk__in=[edit.pk for edit in edits if edit.delete]).delete()
     # Keys are unique per project: park the kept labels on private-use characters first, so a
     # swap of two keys does not trip the constraint halfway.
     for n, edit in enumerate(edit for edit in kept if edit.pk is not None):
         Label.objects.filter(pk=edit.pk).update(key=chr(0xE000 + n))
+    colours = [edit.colour for edit in kept if edit.colour]
+    saved = []
     for edit in kept:
+        colour = edit.colour
+        if not colour:
+            colour = free_colour(edit.value, colours)
+            colours.append(colour)
         if edit.pk is None:
             Label.objects.create(
                 project=project,
@@ -127,15 +151,17 @@ def update_labels(*, reviewer: AbstractBaseUser, project: Project, edits: list[L
                 name=edit.name.strip(),
                 key=edit.key,
                 order=edit.order,
+                colour=colour,
             )
         else:
             # An existing label keeps its value: exports and stored labels refer to it.
             Label.objects.filter(pk=edit.pk).update(
-                name=edit.name.strip(), key=edit.key, order=edit.order
+                name=edit.name.strip(), key=edit.key, order=edit.order, colour=colour
             )
+        saved.append((edit.order, f"{edit.key} {edit.name.strip()} ({colour})"))
     activity_log.record(
         project=project,
         actor=reviewer,
         action="labels changed",
-        detail=", ".join(f"{edit.key} {edit.name}" for edit in sorted(kept, key=lambda e: e.order)),
+        detail=", ".join(text for _, text in sorted(saved, key=lambda item: item[0])),
     )

@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from labels.models import DEFAULT_LABELS, Label, Membership, Project
+from labels.models import DEFAULT_LABELS, Label, Membership, Project, ProjectEvent, free_colour
+from labels.workflow import activity_log
 
 _KEYS = "1234567890"
 
@@ -43,16 +44,33 @@ def label_specs(values: Sequence[str] | None) -> list[tuple[str, str, str]]:
 
 @transaction.atomic
 def create_project(
-    *, slug: str, name: str | None = None, labels: Sequence[str] | None = None, overlap: int = 2
+    *,
+    slug: str,
+    name: str | None = None,
+    labels: Sequence[str] | None = None,
+    overlap: int = 2,
+    actor: AbstractBaseUser | None = None,
+    via: str = ProjectEvent.Via.COMMAND,
 ) -> Project:
-    """Create a project with its ordered label set (the default four when none given)."""
+    """Create a project with its ordered label set (the default four when none given); the
+    activity log's first entry says who created it and how."""
     if overlap < 1:
         raise InvalidLabelSet("overlap must be at least 1")
     specs = label_specs(labels)
     project = Project.objects.create(slug=slug, name=name or slug, overlap=overlap)
+    colours: list[str] = []
+    for value, _, _ in specs:
+        colours.append(free_colour(value, colours))
     Label.objects.bulk_create(
-        Label(project=project, value=value, name=label_name, key=key, order=order)
-        for order, (value, label_name, key) in enumerate(specs)
+        Label(project=project, value=value, name=label_name, key=key, order=order, colour=colour)
+        for order, ((value, label_name, key), colour) in enumerate(zip(specs, colours, strict=True))
+    )
+    activity_log.record(
+        project=project,
+        actor=actor,
+        action="project created",
+        detail=f"{project.slug}: " + ", ".join(f"{key} {name}" for _, name, key in specs),
+        via=via,
     )
     return project
 

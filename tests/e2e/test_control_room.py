@@ -245,3 +245,37 @@ def test_control_items_scored_on_team_progress(live_server, browser, page):
     assert "50 %" in scores
     assert "Below 80 %" in scores
     shoot(page, "team-progress-controls")
+
+
+def test_a_recoloured_label_shows_its_new_colour_on_the_labelling_screen(
+    live_server, browser, page
+):
+    project = ProjectFactory(overlap=1)
+    member(project, "rita", Membership.Role.REVIEWER)
+    member(project, "annie")
+    make_article(project, 2, title="Colour story")
+
+    log_in(page, live_server, "rita")
+    page.goto(f"{live_server.url}/p/{project.slug}/settings/")
+    page.get_by_label("Colour of body").select_option("vermilion")
+    page.locator("#labels-form button[type=submit]").click()
+    page.wait_for_selector(".messages")
+    assert "Label set saved" in page.locator(".messages").inner_text()
+    shoot(page, "settings-colours")
+
+    annotator = browser.new_context().new_page()
+    annotator.set_default_timeout(10_000)
+    log_in(annotator, live_server, "annie")
+    annotator.goto(f"{live_server.url}/p/{project.slug}/")
+    annotator.locator("#start-labelling").click()
+    annotator.wait_for_selector("#annotate")
+    annotator.locator(".paragraph").first.focus()
+    annotator.keyboard.press("1")
+    row = annotator.locator(".paragraph.labelled").first
+    row.wait_for()
+    # Okabe-Ito vermilion for the stripe, its darker shade (white text 5.9:1) for the word.
+    assert row.evaluate("r => getComputedStyle(r).borderLeftColor") == "rgb(213, 94, 0)"
+    word = row.locator(".label-word")
+    assert word.evaluate("w => getComputedStyle(w).color") == "rgb(166, 72, 0)"
+    shoot(annotator, "annotate-recoloured")
+    annotator.context.close()

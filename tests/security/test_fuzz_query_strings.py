@@ -56,6 +56,7 @@ PARAMETERS = [
     "next",
     "paragraph",
     "q",
+    "before",
 ]
 BIG_NUMBERS = [
     "9223372036854775807",

@@ -127,12 +127,15 @@ def test_settings_change_overlap_recomputes_open_slots_and_logs(client, project,
             "min_seconds_per_paragraph": 2,
             "control_every": 10,
             "control_warning": 0.9,
+            "uncertainty_first": "on",
+            "retrain_every": 50,
         },
     )
 
     project.refresh_from_db()
     article.refresh_from_db()
     assert (project.name, project.overlap, project.show_suggestions) == ("Renamed", 3, True)
+    assert (project.uncertainty_first, project.retrain_every) == (True, 50)
     assert project.assignment_timeout.total_seconds() == 1800
     assert article.open_slots == 2
     event = ProjectEvent.objects.get(project=project, action="settings changed")
@@ -208,3 +211,51 @@ def test_only_staff_create_projects(client, reviewer):
     created = Project.objects.get(slug="new-one")
     assert (created.overlap, created.labels.count()) == (3, 4)
     assert ProjectEvent.objects.filter(project=created, action="project created").exists()
+
+
+def test_a_label_in_use_can_be_recoloured_and_every_screen_shows_the_new_colour(
+    client, project, reviewer
+):
+    assignment = label(make_article(project, 1), UserFactory(), ["body"])
+    body = Label.objects.get(project=project, value="body")
+    assert body.colour == "blue"
+    client.force_login(reviewer)
+
+    client.post(reverse("labels:edit_labels", args=[project.slug]), {f"colour-{body.pk}": "green"})
+
+    body.refresh_from_db()
+    assert body.colour == "green"
+    event = ProjectEvent.objects.filter(project=project, action="labels changed").get()
+    assert "1 Body (green)" in event.detail
+    settings_page = client.get(reverse("labels:project_settings", args=[project.slug]))
+    assert f'name="colour-{body.pk}"' in settings_page.text
+    assert '<option value="green" selected>' in settings_page.text
+    article_page = client.get(reverse("labels:article", args=[project.slug, assignment.article_id]))
+    assert "chip label-body colour-green" in article_page.text
+
+
+def test_an_unknown_colour_is_refused_and_nothing_changes(client, project, reviewer):
+    body = Label.objects.get(project=project, value="body")
+    client.force_login(reviewer)
+
+    page = client.post(
+        reverse("labels:edit_labels", args=[project.slug]),
+        {f"colour-{body.pk}": "red; background: url(x)", f"name-{body.pk}": "Changed"},
+        follow=True,
+    )
+
+    body.refresh_from_db()
+    assert (body.colour, body.name) == ("blue", "Body")
+    assert "not in the palette" in page.text
+
+
+def test_a_new_label_takes_the_first_free_colour_unless_one_is_chosen(client, project, reviewer):
+    client.force_login(reviewer)
+    url = reverse("labels:edit_labels", args=[project.slug])
+
+    client.post(url, {"new-name": "Byline", "new-key": "5"})
+    client.post(url, {"new-name": "Dateline", "new-key": "6", "new-colour": "purple"})
+
+    # body, boilerplate, quote and caption hold blue, grey, pink and orange.
+    assert Label.objects.get(project=project, value="byline").colour == "green"
+    assert Label.objects.get(project=project, value="dateline").colour == "purple"

@@ -260,3 +260,13 @@ def test_progress_counts_only_the_assignments_own_labels(labeller, project, othe
     labeller.set(0, "body")
 
     assert annotating.progress(labeller.assignment) == {"total": 6, "labelled": 1}
+
+
+def test_an_assignment_deleted_after_the_access_check_is_a_404_not_a_crash(labeller):
+    from django.http import Http404
+
+    stale = Assignment.objects.get(pk=labeller.assignment.pk)
+    labeller.assignment.article.delete()  # the article (and its assignments) removed meanwhile
+
+    with pytest.raises(Http404):
+        annotating.record_activity(assignment=stale, active_seconds=3)

@@ -7,7 +7,8 @@ from annotator.db_router import replica_reads
 from labels.datasets import export
 from labels.datasets.annotation_exchange import annotation_records
 from labels.datasets.annotation_records import record_line
-from labels.models import Project
+from labels.models import Project, ProjectEvent
+from labels.workflow import activity_log
 
 
 class Command(BaseCommand):
@@ -42,4 +43,11 @@ class Command(BaseCommand):
                         yield line.encode("utf-8")
 
                 export.write_atomically(counted(), out=Path(out))
+        activity_log.record(
+            project=target,
+            actor=None,
+            action="annotations exported",
+            detail=f"{count} annotation(s)",
+            via=ProjectEvent.Via.COMMAND,
+        )
         self.stderr.write(f"{count} annotation(s) exported.")

@@ -7,7 +7,8 @@ from labels.datasets import annotation_exchange
 from labels.datasets.annotation_records import RecordErrors
 from labels.ingest.parsing import printable_name
 from labels.ingest.progress import TerminalProgress
-from labels.models import Project
+from labels.models import Project, ProjectEvent
+from labels.workflow import activity_log
 
 
 class Command(BaseCommand):
@@ -85,4 +86,11 @@ class Command(BaseCommand):
             raise SystemExit(1) from None
         if progress is not None:
             progress.close()
+        activity_log.record(
+            project=target,
+            actor=None,
+            action="annotations imported",
+            detail=f"{path.name}: {summary.describe()}",
+            via=ProjectEvent.Via.COMMAND,
+        )
         self.stdout.write(f"{shown}: {summary.describe()}")

@@ -3,7 +3,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from labels.ingest import importing
 from labels.ingest.parsing import printable_name
 from labels.ingest.progress import TerminalProgress
-from labels.workflow import projects
+from labels.models import ProjectEvent
+from labels.workflow import activity_log, projects
 
 
 class Command(BaseCommand):
@@ -59,6 +60,14 @@ class Command(BaseCommand):
                     f"{outcome.duplicates} duplicate(s), {outcome.paragraphs} paragraph(s)"
                 )
         self.stdout.write(summary.describe())
+        if summary.outcomes:
+            activity_log.record(
+                project=target,
+                actor=None,
+                action="imported",
+                detail=summary.describe(),
+                via=ProjectEvent.Via.COMMAND,
+            )
         if suggest and summary.articles:
             self.stdout.write(
                 "Suggested labels follow as a background job (run `make worker`); projects "
