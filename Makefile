@@ -73,9 +73,13 @@ clean:
 
 # Benchmarks (not tests): builds seeded data with COPY in its own database, which it DROPS and
 # re-creates, measures, prints one table and writes it into docs/benchmarks.md. Takes a few minutes.
+# BENCH_ONLY=control (or any comma-separated steps of bench/run.py) runs a part; a step with
+# its own table in docs/benchmarks.md (control) writes it there.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/annotator_bench
+BENCH_ONLY ?=
 bench: $(VENV)/.dev
-	$(PY) -m bench.run --database-url $(BENCH_DATABASE_URL) --readme docs/benchmarks.md
+	$(PY) -m bench.run --database-url $(BENCH_DATABASE_URL) --readme docs/benchmarks.md \
+	$(if $(BENCH_ONLY),--only $(BENCH_ONLY))
 
 # Load test (not a test of `make test`): 50 annotators against gunicorn with production settings
 # on 127.0.0.1, at most 60 s; its own database is DROPPED and re-created (name must contain

@@ -53,6 +53,10 @@ STEPS = (
 )
 
 
+# How the rows of a step with its own table begin.
+STEP_ROWS = {"control": ("data manager", "article view")}
+
+
 @dataclass
 class Row:
     measure: str
@@ -439,10 +443,17 @@ def markdown_table(rows: list[Row], *, meta: str) -> str:
     return "\n".join(lines) + f"\n\n{meta}\n"
 
 
-def write_readme(path: Path, table: str) -> None:
+def write_readme(
+    path: Path, table: str, *, start_mark: str = README_START, end_mark: str = README_END
+) -> None:
     text = path.read_text("utf-8")
-    start, end = text.index(README_START), text.index(README_END)
-    path.write_text(text[: start + len(README_START)] + "\n" + table + text[end:], "utf-8")
+    start, end = text.index(start_mark), text.index(end_mark)
+    path.write_text(text[: start + len(start_mark)] + "\n" + table + text[end:], "utf-8")
+
+
+def step_marks(step: str) -> tuple[str, str]:
+    """The markers of a step's own table in the results file (a run of that step alone)."""
+    return f"<!-- bench:{step}:start -->", f"<!-- bench:{step}:end -->"
 
 
 def main() -> None:
@@ -533,7 +544,7 @@ def main() -> None:
     meta = (
         f"Run {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores ({platform.machine()}), "
         f"Python {platform.python_version()}, PostgreSQL on 127.0.0.1, scale {options.scale:g}; "
-        f"the whole suite took {total:.0f} s. Latencies are p50 / p95 / p99. Load average "
+        f"the run took {total:.0f} s. Latencies are p50 / p95 / p99. Load average "
         f"(other work on the machine) {load_before:.1f} before, {os.getloadavg()[0]:.1f} after."
     )
     table = markdown_table(rows, meta=meta)
@@ -543,8 +554,17 @@ def main() -> None:
     (OUT / "results.json").write_text(
         json.dumps([row.__dict__ for row in rows], indent=2, ensure_ascii=False), "utf-8"
     )
-    if options.readme and options.scale == 1 and steps == set(STEPS):
-        write_readme(options.readme, table)
+    if options.readme and options.scale == 1:
+        if steps == set(STEPS):
+            write_readme(options.readme, table)
+        # The step's own table, when it has one, from a run of it alone or of every step.
+        for step in steps & {"control"}:
+            start_mark, end_mark = step_marks(step)
+            if start_mark in options.readme.read_text("utf-8"):
+                step_table = markdown_table(
+                    [row for row in rows if row.measure.startswith(STEP_ROWS[step])], meta=meta
+                )
+                write_readme(options.readme, step_table, start_mark=start_mark, end_mark=end_mark)
 
 
 if __name__ == "__main__":

@@ -10,10 +10,16 @@ data manager page. It recomputes the rows of articles touched since the project'
 ``summaries_refreshed_at`` (assignment activity, gold decisions, flags, imports), of articles
 newer than every summarised one (and, on one refresh in ``FULL_CHECK_EVERY``, of any article
 without a row), and of rows that still show in-progress work that the idle timeout has
-since released. The window reaches ``MARGIN`` back before the mark, so a transaction that
-stamped its rows just before the mark but committed just after it is still seen. The work is
-proportional to what changed since the last page, and the recomputation is idempotent, so
-two reviewers refreshing at once only do the same work twice.
+since released.
+
+The mark is a look-back point, not the time of the refresh: a transaction that stamped its
+rows before the refresh but committed after it must still be seen next time. On PostgreSQL the
+mark is the start of the oldest transaction still running in the database when the refresh
+read (``pg_stat_activity``), less ``CLOCK_SKEW`` for the clocks of app servers: a page
+recomputes what changed since the previous one, not a fixed window again and again (a bulk
+decision on 14,000 articles made the next pages recompute them all for 30 s). Elsewhere
+(SQLite, for ``make run``) the mark is ``MARGIN`` before the refresh. The recomputation is
+idempotent, so two reviewers refreshing at once only do the same work twice.
 
 Figures (submitted work only, as in the agreement dashboard): observed agreement is the share
 of agreeing ordered pairs of annotators over paragraphs with at least two submitted labels;
@@ -24,14 +30,33 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from labels.models import Assignment, Project
 
+# How far the next refresh looks back before the oldest transaction running during this one.
+CLOCK_SKEW = timedelta(seconds=2)
+# Without pg_stat_activity: a fixed look-back before the refresh.
 MARGIN = timedelta(seconds=30)
+
+# One statement locks the project row (two refreshes of one project run one after the other;
+# the second reads the mark the first left), returns the mark and moves it to the start of the
+# oldest other transaction of this database, or now, less the skew. Sessions of other database
+# roles show no xact_start without pg_read_all_stats; the app's own sessions, the only writers
+# of these tables, always do.
+_LOCK_SQL = """
+UPDATE labels_project p
+SET summaries_refreshed_at = LEAST(statement_timestamp(), COALESCE((
+    SELECT MIN(xact_start) FROM pg_stat_activity
+    WHERE datname = current_database() AND pid <> pg_backend_pid()
+), statement_timestamp())) - %(skew)s
+FROM (SELECT id, summaries_refreshed_at FROM labels_project WHERE id = %(project)s FOR UPDATE) prev
+WHERE p.id = prev.id
+RETURNING prev.summaries_refreshed_at, p.summaries_refreshed_at
+"""
 
 _NAMES = {
     "postgresql": "string_agg(CASE WHEN s.status IN (%(open)s, %(submitted)s) "
@@ -217,22 +242,37 @@ def refresh(*, project: Project, article_ids: Iterable[int] | None = None) -> No
         cursor.execute(sql, _params(project))
 
 
+def _move_mark(project: Project) -> tuple[datetime | None, datetime]:
+    """Lock the project row and move its mark; returns the previous mark and the new one."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_LOCK_SQL, {"project": project.pk, "skew": CLOCK_SKEW})
+            return cursor.fetchone()
+    mark = (
+        Project.objects.select_for_update()
+        .filter(pk=project.pk)
+        .values_list("summaries_refreshed_at", flat=True)
+        .get()
+    )
+    next_mark = timezone.now() - MARGIN
+    Project.objects.filter(pk=project.pk).update(summaries_refreshed_at=next_mark)
+    return mark, next_mark
+
+
 def refresh_changed(*, project: Project) -> int:
     """Bring the project's summary rows up to date with everything committed so far; returns
     how many rows were recomputed. Four to six queries however many articles changed.
 
     The project row is locked first: two reviewers' refreshes of one project run one after
-    the other, so their row writes can never deadlock each other.
+    the other, so their row writes can never deadlock each other, and the second one reads
+    the mark the first one left.
     """
-    now = timezone.now()
-    since = (project.summaries_refreshed_at or now - timedelta(days=36500)) - MARGIN
-    params = {**_params(project), "since": since}
     with transaction.atomic(), connection.cursor() as cursor:
-        Project.objects.filter(pk=project.pk).update(summaries_refreshed_at=now)
-        if project.summaries_refreshed_at is None:
+        mark, project.summaries_refreshed_at = _move_mark(project)
+        if mark is None:
             refresh(project=project)
-            project.summaries_refreshed_at = now
             return project.articles.count()
+        params = {**_params(project), "since": mark}
         changed: set[int] = set()
         cursor.execute(_BEYOND_SQL, params)
         changed.update(pk for (pk,) in cursor.fetchall())
@@ -245,5 +285,4 @@ def refresh_changed(*, project: Project) -> int:
         cursor.execute(_CHANGED_SQL, params)
         changed.update(pk for (pk,) in cursor.fetchall())
         refresh(project=project, article_ids=changed)
-    project.summaries_refreshed_at = now
     return len(changed)

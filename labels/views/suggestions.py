@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
+from labels.jobs import webhooks
 from labels.models import Assignment
 from labels.review import honesty
 from labels.suggestions import preannotation, site_memory, visibility
@@ -18,7 +19,7 @@ from labels.templatetags.bidi import isolate
 from labels.views.annotate import closed_response, paragraph_update, paragraphs_update
 from labels.views.forms import ActiveTimeForm, ShowSuggestionsForm, SiteMemoryForm
 from labels.views.http import HtmxHttpRequest
-from labels.workflow import access, annotating
+from labels.workflow import access, activity_log, annotating
 
 RECURRING_SHOWN = 100
 MODELS_SHOWN = 10
@@ -99,6 +100,12 @@ def set_show_suggestions(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     form.is_valid()  # a missing box is "off"; nothing else can be invalid
     show = bool(form.cleaned_data.get("show_suggestions"))
     visibility.set_show_suggestions(project=project, show=show)
+    activity_log.record(
+        project=project,
+        actor=request.user,
+        action="settings changed",
+        detail=f"show_suggestions {'on' if show else 'off'}",
+    )
     messages.success(
         request, f"Annotators {'now see' if show else 'no longer see'} suggested labels."
     )
@@ -131,6 +138,23 @@ def apply_site_memory(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         text_hash=form.cleaned_data["text_hash"],
         label=form.cleaned_data["label"],
         reviewer=request.user,
+    )
+    if created:
+        webhooks.notify(
+            project=project,
+            event="gold.decided",
+            data={
+                "paragraphs": created,
+                "by": "site_memory",
+                "label": form.cleaned_data["label"].value,
+            },
+        )
+    activity_log.record(
+        project=project,
+        actor=request.user,
+        action="decided",
+        detail=f"site memory: {form.cleaned_data['label'].name} for {created} occurrence(s) "
+        f"on {form.cleaned_data['source']}",
     )
     messages.success(
         request,

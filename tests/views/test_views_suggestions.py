@@ -6,7 +6,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from labels.models import Annotation, AnnotationEvent, Assignment, GoldLabel, Project
+from labels.models import (
+    Annotation,
+    AnnotationEvent,
+    Assignment,
+    GoldLabel,
+    Project,
+    ProjectEvent,
+)
 from tests.factories import (
     AnnotationFactory,
     ArticleFactory,
@@ -255,6 +262,11 @@ def test_the_reviewer_toggles_suggestions_for_annotators(reviewer_client, projec
     reviewer_client.post(url, {"show_suggestions": ""})
     project.refresh_from_db()
     assert project.show_suggestions is False
+    logged = ProjectEvent.objects.filter(project=project, action="settings changed")
+    assert list(logged.order_by("pk").values_list("detail", flat=True)) == [
+        "show_suggestions on",
+        "show_suggestions off",
+    ]
 
 
 def test_the_accuracy_page_shows_per_label_numbers(
@@ -311,6 +323,8 @@ def test_the_site_memory_page_lists_recurring_texts_and_applies_a_label_to_all(
     )
     gold = GoldLabel.objects.filter(source=GoldLabel.Source.SITE_MEMORY)
     assert sorted(gold.values_list("paragraph_id", flat=True)) == sorted(p.pk for p in occurrences)
+    decided = ProjectEvent.objects.get(project=project, action="decided")
+    assert decided.detail == "site memory: Boilerplate for 3 occurrence(s) on gazette.example"
 
 
 def test_applying_site_memory_with_a_bad_label_or_hash_is_a_bad_request(reviewer_client, project):
