@@ -13,8 +13,8 @@ from labels.datasets import annotation_exchange
 from labels.datasets.annotation_records import AnnotationRecord, RecordErrors
 from labels.ingest import importing
 from labels.jobs import suggesting
-from labels.models import Article, Assignment, Membership, Project
-from labels.workflow import projects
+from labels.models import Article, Assignment, Membership, Project, ProjectEvent
+from labels.workflow import activity_log, projects
 
 # Real news pages from corpus/ (see corpus/README.md) so the demo shows web pages with photo
 # captions, embedded quotes, subscription prompts and related links, not only the text seed.
@@ -95,6 +95,14 @@ class Command(BaseCommand):
             # The demo's few suggestions are computed now, so it is ready without a worker.
             suggesting.suggest_now(project=target)
             self.stdout.write(f"{label}: {summary.describe()}")
+            if summary.articles:
+                activity_log.record(
+                    project=target,
+                    actor=None,
+                    action="imported",
+                    detail=f"{label.lower()}: {summary.describe()}",
+                    via=ProjectEvent.Via.COMMAND,
+                )
             for error in summary.errors:
                 self.stderr.write(error)
 
