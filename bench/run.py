@@ -54,7 +54,10 @@ STEPS = (
 
 
 # How the rows of a step with its own table begin.
-STEP_ROWS = {"control": ("data manager", "article view")}
+STEP_ROWS = {
+    "control": ("data manager", "article view"),
+    "imports": ("import_articles", "raw COPY", "import_annotations"),
+}
 
 
 @dataclass
@@ -558,7 +561,7 @@ def main() -> None:
         if steps == set(STEPS):
             write_readme(options.readme, table)
         # The step's own table, when it has one, from a run of it alone or of every step.
-        for step in steps & {"control"}:
+        for step in steps & set(STEP_ROWS):
             start_mark, end_mark = step_marks(step)
             if start_mark in options.readme.read_text("utf-8"):
                 step_table = markdown_table(
