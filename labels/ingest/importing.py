@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from labels.ingest import archives, extractor, pages, parsing
 from labels.ingest.progress import ImportProgress, ProgressCallback
-from labels.jobs import retraining, suggesting
+from labels.jobs import retraining, search_index, suggesting
 from labels.models import Article, Paragraph, Project
 
 WholeFileParser = Callable[..., list[parsing.ParsedArticle]]
@@ -504,6 +504,8 @@ def after_articles_stored(*, project: Project, hashes: list[str], suggest: bool)
     """
     if suggest and hashes:
         suggesting.after_import(project=project, hashes=hashes)
+    if hashes:
+        search_index.after_import(project=project)
 
 
 def store_articles(

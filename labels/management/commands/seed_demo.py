@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from labels.datasets import annotation_exchange
 from labels.datasets.annotation_records import AnnotationRecord, RecordErrors
 from labels.ingest import importing
-from labels.jobs import suggesting
+from labels.jobs import search_index, suggesting
 from labels.models import Article, Assignment, Membership, Project, ProjectEvent
 from labels.workflow import activity_log, projects
 
@@ -92,8 +92,10 @@ class Command(BaseCommand):
         pages = [Path(corpus) / f"{page}.html" for page in DEMO_PAGES]
         for label, paths in (("Seeds", [seeds]), ("Corpus pages", pages)):
             summary = importing.import_paths(project=target, paths=paths)
-            # The demo's few suggestions are computed now, so it is ready without a worker.
+            # The demo's few suggestions and its search text are computed now, so it is
+            # ready without a worker.
             suggesting.suggest_now(project=target)
+            search_index.index_now(project=target)
             self.stdout.write(f"{label}: {summary.describe()}")
             if summary.articles:
                 activity_log.record(
