@@ -64,6 +64,22 @@ def create_job(
     return job
 
 
+def queue_once(*, project: Project, kind: str, task: Task) -> None:
+    """Queue a job of ``kind`` for the project unless one is queued already.
+
+    Call inside the transaction whose work the job will pick up: the queued job's row is
+    locked, and the worker starts a job with an UPDATE of that row, so it waits for the
+    caller to commit and then sees all of its work.
+    """
+    queued = (
+        Job.objects.select_for_update()
+        .filter(project=project, kind=kind, status=Job.Status.QUEUED)
+        .first()
+    )
+    if queued is None:
+        create_job(project=project, kind=kind, task=task)
+
+
 def enqueue(*, job: Job, task: Task) -> None:
     """Enqueue ``task`` for the job; the queue row commits with the caller's transaction."""
     result = task.enqueue(job.pk)

@@ -30,13 +30,7 @@ ARTICLES_PER_BATCH = 500
 def after_import(*, project: Project) -> None:
     """Queue the project's indexing job unless one is queued already. Call inside the
     import's transaction: the job commits with the articles it will index, or not at all."""
-    queued = (
-        Job.objects.select_for_update()
-        .filter(project=project, kind=Job.Kind.SEARCH_INDEX, status=Job.Status.QUEUED)
-        .first()
-    )
-    if queued is None:
-        records.create_job(project=project, kind=Job.Kind.SEARCH_INDEX, task=build_search_text)
+    records.queue_once(project=project, kind=Job.Kind.SEARCH_INDEX, task=build_search_text)
 
 
 @task(takes_context=True)

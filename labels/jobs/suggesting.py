@@ -48,15 +48,8 @@ def after_import(*, project: Project, hashes: Iterable[str]) -> None:
             .filter(Exists(unsuggested), ~Exists(claimed))
             .update(suggestions_ready=False)
         )
-    if not marked:
-        return
-    queued = (
-        Job.objects.select_for_update()
-        .filter(project=project, kind=Job.Kind.SUGGEST, status=Job.Status.QUEUED)
-        .first()
-    )
-    if queued is None:
-        records.create_job(project=project, kind=Job.Kind.SUGGEST, task=compute_suggestions)
+    if marked:
+        records.queue_once(project=project, kind=Job.Kind.SUGGEST, task=compute_suggestions)
 
 
 @task(takes_context=True)

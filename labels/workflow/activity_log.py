@@ -31,6 +31,11 @@ def record(
     )
 
 
+def record_command(*, project: Project, action: str, detail: str = "") -> None:
+    """An entry for a management command: no user name, since a shell has none."""
+    record(project=project, actor=None, action=action, detail=detail, via=ProjectEvent.Via.COMMAND)
+
+
 def latest(
     *, project: Project, before: int | None = None, limit: int = LOG_PAGE
 ) -> QuerySet[ProjectEvent]:

@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from labels.models import Membership, Project, ProjectEvent
+from labels.models import Membership, Project
 from labels.workflow import activity_log, projects
 
 
@@ -49,14 +49,12 @@ class Command(BaseCommand):
             raise CommandError(f"{exc}; nothing was changed") from None
         changed = [change for change in changes if change.outcome != "unchanged"]
         if changed:
-            activity_log.record(
+            activity_log.record_command(
                 project=project,
-                actor=None,
                 action="members changed",
                 detail=", ".join(
                     f"{change.user.get_username()} {change.outcome} as {role}" for change in changed
                 ),
-                via=ProjectEvent.Via.COMMAND,
             )
         for change in changes:
             name = change.user.get_username()

@@ -7,7 +7,7 @@ from annotator.db_router import replica_reads
 from labels.datasets import export
 from labels.datasets.annotation_exchange import annotation_records
 from labels.datasets.annotation_records import record_line
-from labels.models import Project, ProjectEvent
+from labels.models import Project
 from labels.workflow import activity_log
 
 
@@ -43,11 +43,9 @@ class Command(BaseCommand):
                         yield line.encode("utf-8")
 
                 export.write_atomically(counted(), out=Path(out))
-        activity_log.record(
+        activity_log.record_command(
             project=target,
-            actor=None,
             action="annotations exported",
             detail=f"{count} annotation(s)",
-            via=ProjectEvent.Via.COMMAND,
         )
         self.stderr.write(f"{count} annotation(s) exported.")

@@ -7,7 +7,7 @@ from labels.datasets import card, export
 from labels.datasets.gold import DEFAULT_POLICY, GoldPolicy, InvalidPolicy
 from labels.datasets.splits import DEFAULT_SPLIT, InvalidSplit, parse_split
 from labels.jobs import webhooks
-from labels.models import Project, ProjectEvent
+from labels.models import Project
 from labels.workflow import activity_log
 
 
@@ -115,12 +115,10 @@ class Command(BaseCommand):
             )
             markdown_path = card.write_card(card=document, path=card_path)
             self.stderr.write(f"Dataset card: {card_path} and {markdown_path}")
-        activity_log.record(
+        activity_log.record_command(
             project=target,
-            actor=None,
             action="exported",
             detail=f"{file_name}: {stats.lines} line(s), {stats.bytes} bytes",
-            via=ProjectEvent.Via.COMMAND,
         )
         self.stderr.write(
             f"{stats.lines} line(s): {stats.paragraphs} paragraph(s) of {stats.articles} "

@@ -7,7 +7,7 @@ from labels.datasets import annotation_exchange
 from labels.datasets.annotation_records import RecordErrors
 from labels.ingest.parsing import printable_name
 from labels.ingest.progress import TerminalProgress
-from labels.models import Project, ProjectEvent
+from labels.models import Project
 from labels.workflow import activity_log
 
 
@@ -86,11 +86,9 @@ class Command(BaseCommand):
             raise SystemExit(1) from None
         if progress is not None:
             progress.close()
-        activity_log.record(
+        activity_log.record_command(
             project=target,
-            actor=None,
             action="annotations imported",
             detail=f"{path.name}: {summary.describe()}",
-            via=ProjectEvent.Via.COMMAND,
         )
         self.stdout.write(f"{shown}: {summary.describe()}")

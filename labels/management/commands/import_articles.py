@@ -3,7 +3,6 @@ from django.core.management.base import BaseCommand, CommandParser
 from labels.ingest import importing
 from labels.ingest.parsing import printable_name
 from labels.ingest.progress import TerminalProgress
-from labels.models import ProjectEvent
 from labels.workflow import activity_log, projects
 
 
@@ -61,12 +60,10 @@ class Command(BaseCommand):
                 )
         self.stdout.write(summary.describe())
         if summary.outcomes:
-            activity_log.record(
+            activity_log.record_command(
                 project=target,
-                actor=None,
                 action="imported",
                 detail=summary.describe(),
-                via=ProjectEvent.Via.COMMAND,
             )
         if suggest and summary.articles:
             self.stdout.write(

@@ -13,7 +13,7 @@ from labels.datasets import annotation_exchange
 from labels.datasets.annotation_records import AnnotationRecord, RecordErrors
 from labels.ingest import importing
 from labels.jobs import search_index, suggesting
-from labels.models import Article, Assignment, Membership, Project, ProjectEvent
+from labels.models import Article, Assignment, Membership, Project
 from labels.workflow import activity_log, projects
 
 # Real news pages from corpus/ (see corpus/README.md) so the demo shows web pages with photo
@@ -98,12 +98,10 @@ class Command(BaseCommand):
             search_index.index_now(project=target)
             self.stdout.write(f"{label}: {summary.describe()}")
             if summary.articles:
-                activity_log.record(
+                activity_log.record_command(
                     project=target,
-                    actor=None,
                     action="imported",
                     detail=f"{label.lower()}: {summary.describe()}",
-                    via=ProjectEvent.Via.COMMAND,
                 )
             for error in summary.errors:
                 self.stderr.write(error)
