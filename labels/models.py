@@ -210,7 +210,7 @@ class ArticleText(models.Model):
 
     Written by a background job after the import (labels.jobs.search_index), not by the import
     itself: a trigram index costs about 80 microseconds per paragraph to maintain, which cut the
-    import from 37,000 to 8,700 paragraphs/s when every paragraph carried one. One row per
+    import from about 33,000 to 8,700 paragraphs/s when every paragraph carried one. One row per
     article also holds each trigram once, not once per paragraph.
     """
 
