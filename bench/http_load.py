@@ -21,6 +21,7 @@ from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
 PARAGRAPH = re.compile(r'<li id="p(\d+)"')
+ROW = re.compile(r'<li id="p(\d+)" class="([^"]*)"')
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 ASSIGNMENT = re.compile(r"/a/(\d+)/$")
 # The statuses a browser expects from each endpoint, in the order a session meets them.
@@ -125,6 +126,9 @@ class ClientResult:
     # Paragraph id -> the label the server last acknowledged; None: undone back to no label.
     labels: dict[int, str | None] = field(default_factory=dict)
     uncertain: set[int] = field(default_factory=set)  # its last write got no clear answer
+    # Undo answers that showed another label than the client's own stack expected: a write
+    # retried after its answer was lost (a killed worker) left an extra step in the history.
+    undo_differed: int = 0
     submitted: list[int] = field(default_factory=list)  # assignments whose submit was taken
     articles: int = 0  # articles opened
     ran_out: bool = False  # the queue had nothing left for this annotator
@@ -155,6 +159,16 @@ class OpenArticle:
     changes: list[tuple[int, str | None]] = field(default_factory=list)  # (paragraph, before)
     # False once a write went unanswered: the server's undo stack may then differ from ours.
     changes_known: bool = True
+
+
+def rows_shown(fragment: str) -> dict[int, str | None]:
+    """Paragraph id -> the label its row in an answer shows (None: no label)."""
+    shown: dict[int, str | None] = {}
+    for paragraph_id, classes in ROW.findall(fragment):
+        words = classes.split()
+        value = next((w[6:] for w in words if w.startswith("label-")), None)
+        shown[int(paragraph_id)] = value if "labelled" in words else None
+    return shown
 
 
 class Annotator:
@@ -201,10 +215,14 @@ class Annotator:
             endpoint="undo",
         )
         paragraph_id, before = article.changes.pop()
-        if status == 200 and f'id="p{paragraph_id}"' in fragment:
-            self.result.labels[paragraph_id] = before
-        else:
+        shown = rows_shown(fragment) if status == 200 else {}
+        if paragraph_id not in shown:
             self._lose_track(article, paragraph_id)
+        # The answer's rows are what the server now holds and what a browser shows: they are
+        # acknowledged, whatever the client's own stack expected.
+        if shown.get(paragraph_id, before) != before:
+            self.result.undo_differed += 1
+        self.result.labels.update(shown)
 
     def _lose_track(self, article: OpenArticle, paragraph_id: int) -> None:
         """No acknowledgement: the paragraph's stored label is unknown, and so is undo's stack."""

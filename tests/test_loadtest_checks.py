@@ -14,6 +14,7 @@ from tests.factories import (
     AnnotationFactory,
     ArticleFactory,
     AssignmentFactory,
+    MembershipFactory,
     ParagraphFactory,
     UserFactory,
     label_of,
@@ -104,3 +105,25 @@ def test_live_assignments_up_to_the_overlap_pass(project):
     AssignmentFactory(article=article, status=Assignment.Status.RELEASED)
 
     assert overbooked_articles(project=project) == []
+
+
+def test_an_undo_answer_is_read_row_by_row_from_the_rendered_rows(client, project):
+    """The client takes what an answer's rows show as acknowledged (a retried write can leave
+    the server's undo one step behind the client's own stack); read from a real answer."""
+    from django.urls import reverse
+
+    from bench.http_load import rows_shown
+    from labels.workflow import annotating
+
+    article = ArticleFactory(project=project)
+    first, second = (ParagraphFactory(article=article, index=i) for i in range(2))
+    assignment = AssignmentFactory(article=article, annotator=UserFactory(username="ann"))
+    annotating.set_label(assignment=assignment, paragraph=first, label=label_of(project, "quote"))
+    MembershipFactory(project=project, user=assignment.annotator)
+    client.force_login(assignment.annotator)
+
+    page = client.get(reverse("labels:annotate", args=[assignment.pk]))
+    assert page.status_code == 200
+    answer = page.text
+
+    assert rows_shown(answer) == {first.pk: "quote", second.pk: None}
