@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, time
+from typing import NoReturn
 
 from django.db import connection, transaction
 from django.db.models import DEFERRED, Count, F, Q
@@ -72,13 +73,18 @@ def lock_open_assignment(assignment: Assignment, *, active_seconds: float = 0.0)
         active_seconds=F("active_seconds") + _active_seconds(active_seconds),
     )
     if not touched:
-        try:
-            assignment.refresh_from_db(fields=["status"])
-        except Assignment.DoesNotExist:
-            # Deleted since the access check (its article or project was removed): gone for
-            # its annotator as for anyone, a 404 like every row they cannot reach.
-            raise Http404("This article no longer exists.") from None
-        raise AssignmentClosed(assignment)
+        refuse_closed(assignment)
+
+
+def refuse_closed(assignment: Assignment) -> NoReturn:
+    """Raise AssignmentClosed with the assignment's current status, or Http404 when it was
+    deleted since the access check (its article or project removed): gone for its annotator
+    as for anyone, a 404 like every row they cannot reach."""
+    try:
+        assignment.refresh_from_db(fields=["status"])
+    except Assignment.DoesNotExist:
+        raise Http404("This article no longer exists.") from None
+    raise AssignmentClosed(assignment)
 
 
 # One statement per bulk write on PostgreSQL: the ids travel as arrays and unnest() turns them
@@ -386,8 +392,7 @@ def _set_label_postgresql(
             },
         )
         if cursor.rowcount == 0:
-            assignment.refresh_from_db(fields=["status"])
-            raise AssignmentClosed(assignment)
+            refuse_closed(assignment)
         cursor.execute(
             _UPSERT_LABEL_SQL,
             {
