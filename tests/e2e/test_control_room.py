@@ -43,6 +43,17 @@ def log_in(page, live_server, username: str) -> None:
     page.wait_for_url(f"{live_server.url}/")
 
 
+def start_labelling(browser, live_server, project, username: str):
+    """A second browser, logged in as ``username``, on the next article of the project."""
+    annotator = browser.new_context().new_page()
+    annotator.set_default_timeout(10_000)
+    log_in(annotator, live_server, username)
+    annotator.goto(f"{live_server.url}/p/{project.slug}/")
+    annotator.locator("#start-labelling").click()
+    annotator.wait_for_selector("#annotate")
+    return annotator
+
+
 def test_data_manager_search_and_filter(live_server, page):
     project = ProjectFactory(overlap=2)
     member(project, "rita", Membership.Role.REVIEWER)
@@ -218,12 +229,7 @@ def test_control_items_scored_on_team_progress(live_server, browser, page):
     page.locator("#make-control").click()
     page.wait_for_selector("#control-badge")
 
-    annotator = browser.new_context().new_page()
-    annotator.set_default_timeout(10_000)
-    log_in(annotator, live_server, "annie")
-    annotator.goto(f"{live_server.url}/p/{project.slug}/")
-    annotator.locator("#start-labelling").click()
-    annotator.wait_for_selector("#annotate")
+    annotator = start_labelling(browser, live_server, project, "annie")
     assert "Known answers" in annotator.locator("h1").inner_text()
     assert "control" not in annotator.locator("#annotate").inner_text().lower()
     annotator.locator(".paragraph").first.focus()
@@ -263,12 +269,7 @@ def test_a_recoloured_label_shows_its_new_colour_on_the_labelling_screen(
     assert "Label set saved" in page.locator(".messages").inner_text()
     shoot(page, "settings-colours")
 
-    annotator = browser.new_context().new_page()
-    annotator.set_default_timeout(10_000)
-    log_in(annotator, live_server, "annie")
-    annotator.goto(f"{live_server.url}/p/{project.slug}/")
-    annotator.locator("#start-labelling").click()
-    annotator.wait_for_selector("#annotate")
+    annotator = start_labelling(browser, live_server, project, "annie")
     annotator.locator(".paragraph").first.focus()
     annotator.keyboard.press("1")
     row = annotator.locator(".paragraph.labelled").first
