@@ -235,7 +235,7 @@ def set_priority(request: HtmxHttpRequest, slug: str, article_id: int) -> HttpRe
         reviewer=request.user, article=article, priority=form.cleaned_data["priority"]
     )
     article_summary.refresh(project=project, article_ids=[article.pk])
-    messages.success(request, f"Priority of {article.external_id}: {article.priority}.")
+    messages.success(request, f"Priority of {isolate(article.external_id)}: {article.priority}.")
     return _back_to_article(project, article.pk)
 
 
@@ -266,8 +266,8 @@ def release_assignment(request: HtmxHttpRequest, slug: str, assignment_id: int) 
     article_summary.refresh(project=project, article_ids=[assignment.article_id])
     messages.success(
         request,
-        f"Released {assignment.article.external_id} from "
-        f"{assignment.annotator.get_username()}; the slot is open again.",
+        f"Released {isolate(assignment.article.external_id)} from "
+        f"{isolate(assignment.annotator.get_username())}; the slot is open again.",
     )
     return _back_to_article(project, assignment.article_id)
 
@@ -289,7 +289,8 @@ def return_assignment(request: HtmxHttpRequest, slug: str, assignment_id: int) -
     article_summary.refresh(project=project, article_ids=[assignment.article_id])
     messages.success(
         request,
-        f"Returned {assignment.article.external_id} to {assignment.annotator.get_username()} "
+        f"Returned {isolate(assignment.article.external_id)} to "
+        f"{isolate(assignment.annotator.get_username())} "
         "for correction.",
     )
     return _back_to_article(project, assignment.article_id)

@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
 
 from labels.models import LabelColour, Project, ProjectEvent
+from labels.templatetags.bidi import isolate
 from labels.views.control_forms import (
     GuidelinesPreviewForm,
     InviteForm,
@@ -247,7 +248,7 @@ def create_project(request: HtmxHttpRequest) -> HttpResponse:
         except IntegrityError:
             form.add_error("slug", "A project with this slug exists already.")
         else:
-            messages.success(request, f"Project {project.name} created. Invite your team.")
+            messages.success(request, f"Project {isolate(project.name)} created. Invite your team.")
             return redirect("labels:team", slug=project.slug)
     status = 400 if request.method == "POST" else 200
     return render(request, "labels/project_new.html", {"form": form}, status=status)
