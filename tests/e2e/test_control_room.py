@@ -50,7 +50,8 @@ def start_labelling(browser, live_server, project, username: str):
     log_in(annotator, live_server, username)
     annotator.goto(f"{live_server.url}/p/{project.slug}/")
     annotator.locator("#start-labelling").click()
-    annotator.wait_for_selector("#annotate")
+    # The page's script has run (it marks the root): keys pressed now reach its handlers.
+    annotator.wait_for_selector("#annotate.js")
     return annotator
 
 
